@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.edit_mode import EditMode
+from ..models.generation_mode import GenerationMode
+from ..models.model_name import ModelName
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.image_reference import ImageReference
+
+
+T = TypeVar("T", bound="CreateTaskRequest")
+
+
+@_attrs_define
+class CreateTaskRequest:
+    """
+    Attributes:
+        session_id (str): Selection session id returned by init-selection. Follow-up calls must use the same account and
+            exact session id.
+        edit_mode (EditMode): Editing operation for the selected video region. Use `addition` to add an element, `swap`
+            to replace a selected element, or `removal` to remove it.
+        prompt (str): Instruction describing the desired edit. Reference the source video as `<<<video_1>>>` and any
+            reference image as `<<<image_1>>>`.
+        model_name (ModelName | Unset): Kling model variant for the final edit task. Omit to use `kling-v1-6`. Default:
+            ModelName.KLING_V1_6.
+        image_list (list[ImageReference] | Unset): Image references used by `addition` and `swap` tasks. Omit this field
+            for `removal` tasks.
+        negative_prompt (str | Unset): Elements to avoid in the edited result.
+        mode (GenerationMode | Unset): Generation mode. Use `std` or `pro`.
+        duration (str | Unset): Requested output duration in seconds.
+        callback_url (str | Unset): Webhook URL to receive task status updates.
+        external_task_id (str | Unset): Custom task id for your own tracking. Must be unique per account.
+    """
+
+    session_id: str
+    edit_mode: EditMode
+    prompt: str
+    model_name: ModelName | Unset = ModelName.KLING_V1_6
+    image_list: list[ImageReference] | Unset = UNSET
+    negative_prompt: str | Unset = UNSET
+    mode: GenerationMode | Unset = UNSET
+    duration: str | Unset = UNSET
+    callback_url: str | Unset = UNSET
+    external_task_id: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        session_id = self.session_id
+
+        edit_mode = self.edit_mode.value
+
+        prompt = self.prompt
+
+        model_name: str | Unset = UNSET
+        if not isinstance(self.model_name, Unset):
+            model_name = self.model_name.value
+
+        image_list: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.image_list, Unset):
+            image_list = []
+            for image_list_item_data in self.image_list:
+                image_list_item = image_list_item_data.to_dict()
+                image_list.append(image_list_item)
+
+        negative_prompt = self.negative_prompt
+
+        mode: str | Unset = UNSET
+        if not isinstance(self.mode, Unset):
+            mode = self.mode.value
+
+        duration = self.duration
+
+        callback_url = self.callback_url
+
+        external_task_id = self.external_task_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "session_id": session_id,
+                "edit_mode": edit_mode,
+                "prompt": prompt,
+            }
+        )
+        if model_name is not UNSET:
+            field_dict["model_name"] = model_name
+        if image_list is not UNSET:
+            field_dict["image_list"] = image_list
+        if negative_prompt is not UNSET:
+            field_dict["negative_prompt"] = negative_prompt
+        if mode is not UNSET:
+            field_dict["mode"] = mode
+        if duration is not UNSET:
+            field_dict["duration"] = duration
+        if callback_url is not UNSET:
+            field_dict["callback_url"] = callback_url
+        if external_task_id is not UNSET:
+            field_dict["external_task_id"] = external_task_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.image_reference import ImageReference  # noqa: PLC0415
+
+        d = dict(src_dict)
+        session_id = d.pop("session_id")
+
+        edit_mode = EditMode(d.pop("edit_mode"))
+
+        prompt = d.pop("prompt")
+
+        _model_name = d.pop("model_name", UNSET)
+        model_name: ModelName | Unset
+        if isinstance(_model_name, Unset):
+            model_name = UNSET
+        else:
+            model_name = ModelName(_model_name)
+
+        _image_list = d.pop("image_list", UNSET)
+        image_list: list[ImageReference] | Unset = UNSET
+        if _image_list is not UNSET:
+            image_list = []
+            for image_list_item_data in _image_list:
+                image_list_item = ImageReference.from_dict(image_list_item_data)
+
+                image_list.append(image_list_item)
+
+        negative_prompt = d.pop("negative_prompt", UNSET)
+
+        _mode = d.pop("mode", UNSET)
+        mode: GenerationMode | Unset
+        if isinstance(_mode, Unset):
+            mode = UNSET
+        else:
+            mode = GenerationMode(_mode)
+
+        duration = d.pop("duration", UNSET)
+
+        callback_url = d.pop("callback_url", UNSET)
+
+        external_task_id = d.pop("external_task_id", UNSET)
+
+        create_task_request = cls(
+            session_id=session_id,
+            edit_mode=edit_mode,
+            prompt=prompt,
+            model_name=model_name,
+            image_list=image_list,
+            negative_prompt=negative_prompt,
+            mode=mode,
+            duration=duration,
+            callback_url=callback_url,
+            external_task_id=external_task_id,
+        )
+
+        create_task_request.additional_properties = d
+        return create_task_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

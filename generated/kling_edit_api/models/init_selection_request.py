@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="InitSelectionRequest")
+
+
+@_attrs_define
+class InitSelectionRequest:
+    """
+    Attributes:
+        video_url (str | Unset): Public URL of an mp4 or mov source video.
+        video_id (str | Unset): Id of a Kling-generated video, at most 30 days old.
+    """
+
+    video_url: str | Unset = UNSET
+    video_id: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        video_url = self.video_url
+
+        video_id = self.video_id
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if video_url is not UNSET:
+            field_dict["video_url"] = video_url
+        if video_id is not UNSET:
+            field_dict["video_id"] = video_id
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        video_url = d.pop("video_url", UNSET)
+
+        video_id = d.pop("video_id", UNSET)
+
+        init_selection_request = cls(
+            video_url=video_url,
+            video_id=video_id,
+        )
+
+        init_selection_request.additional_properties = d
+        return init_selection_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

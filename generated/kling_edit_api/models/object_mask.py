@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.png_mask import PngMask
+    from ..models.rle_mask import RleMask
+
+
+T = TypeVar("T", bound="ObjectMask")
+
+
+@_attrs_define
+class ObjectMask:
+    """
+    Attributes:
+        object_id (int):
+        rle_mask (RleMask | Unset): COCO-style run-length mask, column-major, `size` is [height, width].
+        png_mask (PngMask | Unset):
+    """
+
+    object_id: int
+    rle_mask: RleMask | Unset = UNSET
+    png_mask: PngMask | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        object_id = self.object_id
+
+        rle_mask: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.rle_mask, Unset):
+            rle_mask = self.rle_mask.to_dict()
+
+        png_mask: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.png_mask, Unset):
+            png_mask = self.png_mask.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "object_id": object_id,
+            }
+        )
+        if rle_mask is not UNSET:
+            field_dict["rle_mask"] = rle_mask
+        if png_mask is not UNSET:
+            field_dict["png_mask"] = png_mask
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.png_mask import PngMask  # noqa: PLC0415
+        from ..models.rle_mask import RleMask  # noqa: PLC0415
+
+        d = dict(src_dict)
+        object_id = d.pop("object_id")
+
+        _rle_mask = d.pop("rle_mask", UNSET)
+        rle_mask: RleMask | Unset
+        if isinstance(_rle_mask, Unset):
+            rle_mask = UNSET
+        else:
+            rle_mask = RleMask.from_dict(_rle_mask)
+
+        _png_mask = d.pop("png_mask", UNSET)
+        png_mask: PngMask | Unset
+        if isinstance(_png_mask, Unset):
+            png_mask = UNSET
+        else:
+            png_mask = PngMask.from_dict(_png_mask)
+
+        object_mask = cls(
+            object_id=object_id,
+            rle_mask=rle_mask,
+            png_mask=png_mask,
+        )
+
+        object_mask.additional_properties = d
+        return object_mask
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

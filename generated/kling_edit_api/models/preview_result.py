@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="PreviewResult")
+
+
+@_attrs_define
+class PreviewResult:
+    """
+    Attributes:
+        video (str | Unset): URL of the masked preview video.
+        video_cover (str | Unset): URL of the preview's cover image.
+        tracking_output (str | Unset): URL of the per-frame tracking masks.
+    """
+
+    video: str | Unset = UNSET
+    video_cover: str | Unset = UNSET
+    tracking_output: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        video = self.video
+
+        video_cover = self.video_cover
+
+        tracking_output = self.tracking_output
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if video is not UNSET:
+            field_dict["video"] = video
+        if video_cover is not UNSET:
+            field_dict["video_cover"] = video_cover
+        if tracking_output is not UNSET:
+            field_dict["tracking_output"] = tracking_output
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        video = d.pop("video", UNSET)
+
+        video_cover = d.pop("video_cover", UNSET)
+
+        tracking_output = d.pop("tracking_output", UNSET)
+
+        preview_result = cls(
+            video=video,
+            video_cover=video_cover,
+            tracking_output=tracking_output,
+        )
+
+        preview_result.additional_properties = d
+        return preview_result
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

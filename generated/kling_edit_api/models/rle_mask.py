@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="RleMask")
+
+
+@_attrs_define
+class RleMask:
+    """COCO-style run-length mask, column-major, `size` is [height, width].
+
+    Attributes:
+        size (list[int]):
+        counts (str):
+    """
+
+    size: list[int]
+    counts: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        size = self.size
+
+        counts = self.counts
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "size": size,
+                "counts": counts,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        size = cast(list[int], d.pop("size"))
+
+        counts = d.pop("counts")
+
+        rle_mask = cls(
+            size=size,
+            counts=counts,
+        )
+
+        rle_mask.additional_properties = d
+        return rle_mask
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="SessionData")
+
+
+@_attrs_define
+class SessionData:
+    """
+    Attributes:
+        session_id (str): Selection session id returned by init-selection (valid for 24 hours). Follow-up calls must use
+            the same account and the exact session id.
+        status (int | Unset): 0 when the video was accepted; non-zero means rejected.
+        fps (float | Unset):
+        original_duration (int | Unset): Duration of the source video in milliseconds.
+        width (int | Unset):
+        height (int | Unset):
+        total_frame (int | Unset):
+        normalized_video (str | Unset): URL of the normalized source video.
+        final_unit_deduction (str | Unset): Units billed for this call.
+    """
+
+    session_id: str
+    status: int | Unset = UNSET
+    fps: float | Unset = UNSET
+    original_duration: int | Unset = UNSET
+    width: int | Unset = UNSET
+    height: int | Unset = UNSET
+    total_frame: int | Unset = UNSET
+    normalized_video: str | Unset = UNSET
+    final_unit_deduction: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        session_id = self.session_id
+
+        status = self.status
+
+        fps = self.fps
+
+        original_duration = self.original_duration
+
+        width = self.width
+
+        height = self.height
+
+        total_frame = self.total_frame
+
+        normalized_video = self.normalized_video
+
+        final_unit_deduction = self.final_unit_deduction
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "session_id": session_id,
+            }
+        )
+        if status is not UNSET:
+            field_dict["status"] = status
+        if fps is not UNSET:
+            field_dict["fps"] = fps
+        if original_duration is not UNSET:
+            field_dict["original_duration"] = original_duration
+        if width is not UNSET:
+            field_dict["width"] = width
+        if height is not UNSET:
+            field_dict["height"] = height
+        if total_frame is not UNSET:
+            field_dict["total_frame"] = total_frame
+        if normalized_video is not UNSET:
+            field_dict["normalized_video"] = normalized_video
+        if final_unit_deduction is not UNSET:
+            field_dict["final_unit_deduction"] = final_unit_deduction
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        session_id = d.pop("session_id")
+
+        status = d.pop("status", UNSET)
+
+        fps = d.pop("fps", UNSET)
+
+        original_duration = d.pop("original_duration", UNSET)
+
+        width = d.pop("width", UNSET)
+
+        height = d.pop("height", UNSET)
+
+        total_frame = d.pop("total_frame", UNSET)
+
+        normalized_video = d.pop("normalized_video", UNSET)
+
+        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+
+        session_data = cls(
+            session_id=session_id,
+            status=status,
+            fps=fps,
+            original_duration=original_duration,
+            width=width,
+            height=height,
+            total_frame=total_frame,
+            normalized_video=normalized_video,
+            final_unit_deduction=final_unit_deduction,
+        )
+
+        session_data.additional_properties = d
+        return session_data
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
