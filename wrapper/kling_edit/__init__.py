@@ -1,5 +1,76 @@
-"""Typed Python client for Kling's multi-elements video editing API through CometAPI."""
+"""Typed Python client for Kling's multi-elements video editing API through CometAPI.
 
+Init a session from a video, mark points on frames, preview the selection, create an
+addition / swap / removal task, wait for it and download the result:
+
+    from kling_edit import KlingEdit
+
+    with KlingEdit() as client:  # key from COMETAPI_KEY
+        session = client.sessions.init(video_url="https://example.com/clip.mp4")
+        client.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+        task = client.tasks.remove(session, prompt="Delete the selected object from <<<video_1>>>")
+        client.tasks.download(client.tasks.wait(task), "result.mp4")
+"""
+
+from ._client import AsyncKlingEdit, KlingEdit
+from ._core import PollSchedule, RequestOptions, parse_callback
+from ._errors import (
+    AccountError,
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ContentPolicyError,
+    DownloadError,
+    KlingEditError,
+    NotFoundError,
+    RateLimitError,
+    RequestValidationError,
+    ServerError,
+    TaskFailedError,
+    VideoRejectedError,
+    WaitTimeoutError,
+)
+from ._masks import Mask
+from ._models import ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
+from ._rules import PromptWarning
+from ._tasks import CreateOptions
 from ._version import __version__
 
-__all__ = ["__version__"]
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APITimeoutError",
+    "AccountError",
+    "AsyncKlingEdit",
+    "AuthenticationError",
+    "BadRequestError",
+    "ContentPolicyError",
+    "CreateOptions",
+    "DownloadError",
+    "KlingEdit",
+    "KlingEditError",
+    "Mask",
+    "NotFoundError",
+    "ObjectMask",
+    "PollSchedule",
+    "Preview",
+    "PromptWarning",
+    "RateLimitError",
+    "RequestOptions",
+    "RequestValidationError",
+    "Selection",
+    "ServerError",
+    "Session",
+    "Task",
+    "TaskFailedError",
+    "TaskStatus",
+    "TaskVideo",
+    "VideoRejectedError",
+    "WaitTimeoutError",
+    "__version__",
+    "parse_callback",
+]

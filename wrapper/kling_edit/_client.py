@@ -1,0 +1,335 @@
+"""`KlingEdit` and `AsyncKlingEdit`: the only places that send requests and sleep.
+
+Both run the flows of `_core` and differ only in how they perform a `Send` or a `Sleep`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import os
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+import httpx
+
+if TYPE_CHECKING:
+    from .testing import Simulator
+
+from ._core import (
+    CallOptions,
+    Flow,
+    PollSchedule,
+    RequestOptions,
+    RetryPolicy,
+    Send,
+    SessionBook,
+    Sleep,
+)
+from ._errors import KlingEditError
+from ._sessions import AsyncSessions, Sessions
+from ._tasks import AsyncTasks, Tasks
+from ._version import __version__
+
+__all__ = ["DEFAULT_BASE_URL", "AsyncKlingEdit", "KlingEdit"]
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL = "https://api.cometapi.com"
+DEFAULT_TIMEOUT = 60.0
+DEFAULT_MAX_RETRIES = 2
+API_KEY_ENV = "COMETAPI_KEY"
+BASE_URL_ENV = "COMETAPI_BASE_URL"
+# The in-process simulator answers whatever host it is asked; this one can never resolve, so a
+# misrouted request fails loudly instead of reaching a real server.
+SIMULATOR_BASE_URL = "http://simulator.kling-edit.invalid"
+SIMULATOR_KEY = "sk-simulator"
+
+logger = logging.getLogger("kling_edit")
+
+
+class _Secret:
+    """Holds the API key so that no repr, log line or traceback can show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    __str__ = __repr__
+
+
+class _BaseClient:
+    """Configuration and request building shared by the sync and async clients."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: float | httpx.Timeout,
+        max_retries: int,
+        poll_schedule: PollSchedule | None,
+        default_headers: Mapping[str, str] | None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
+        if not key or not key.strip():
+            raise KlingEditError(
+                f"no API key: pass api_key=... or set {API_KEY_ENV}; to try the client"
+                " offline, use KlingEdit.simulated()"
+            )
+        if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
+            raise KlingEditError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+        self._api_key = _Secret(key.strip())
+        self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.poll_schedule = poll_schedule or PollSchedule()
+        self._default_headers = dict(default_headers or {})
+        self._policy = RetryPolicy()
+        self._book = SessionBook()
+        self._owns_http = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _options(self, overrides: RequestOptions) -> CallOptions:
+        return CallOptions(
+            timeout=overrides.get("timeout", self.timeout),
+            max_retries=overrides.get("max_retries", self.max_retries),
+            headers=overrides.get("extra_headers", {}),
+        )
+
+    def _request_args(self, step: Send) -> dict[str, Any]:
+        operation = step.operation
+        return {
+            "method": operation.method,
+            "url": self.base_url + operation.path,
+            "json": operation.json,
+            "params": operation.params,
+            "timeout": step.options.timeout,
+            "headers": {
+                "User-Agent": f"kling-edit-python/{__version__}",
+                **self._default_headers,
+                **step.options.headers,
+                "Authorization": f"Bearer {self._api_key.reveal()}",
+            },
+        }
+
+    @staticmethod
+    def _log(
+        step: Send, started: float, response: httpx.Response | None, error: Exception | None = None
+    ) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        operation = step.operation
+        outcome = (
+            f"{response.status_code} request_id={response.headers.get('x-request-id', '-')}"
+            if response is not None
+            else f"failed ({type(error).__name__})"
+        )
+        # Method, path, outcome and timing only: never headers or bodies (key, images).
+        logger.debug(
+            "%s %s -> %s attempt=%d elapsed=%.3fs",
+            operation.method,
+            operation.path,
+            outcome,
+            step.attempt + 1,
+            time.monotonic() - started,
+        )
+
+    @classmethod
+    def simulated(cls, simulator: Simulator | None = None, **kwargs: Any) -> Self:
+        """A client wired in-process to the offline simulator of `kling_edit.testing`.
+
+        Needs no key and no network: the whole workflow runs against a fresh `Simulator` (or
+        the one given), which is how `make demo` and the CLI's `--simulator` work.
+        """
+        from .testing import Simulator
+
+        sim = simulator if simulator is not None else Simulator()
+        kwargs.setdefault("api_key", SIMULATOR_KEY)
+        kwargs.setdefault("base_url", SIMULATOR_BASE_URL)
+        owns_http = "http_client" not in kwargs
+        kwargs.setdefault("http_client", cls._http_client_for(sim))
+        client = cls(**kwargs)
+        client._owns_http = owns_http
+        return client
+
+    @staticmethod
+    def _http_client_for(simulator: Simulator) -> Any:
+        raise NotImplementedError
+
+    def _bind_resources(self) -> None:
+        raise NotImplementedError
+
+    def _copy_with(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Self:
+        clone = copy.copy(self)
+        clone.timeout = timeout if timeout is not None else self.timeout
+        clone.max_retries = max_retries if max_retries is not None else self.max_retries
+        clone._owns_http = False
+        clone._bind_resources()
+        return clone
+
+
+class KlingEdit(_BaseClient):
+    """Client for Kling's multi-elements video editing API through CometAPI.
+
+    >>> client = KlingEdit()  # the key comes from COMETAPI_KEY
+    >>> session = client.sessions.init(video_url="https://example.com/clip.mp4")
+
+    Pass `http_client` to reuse your own `httpx.Client` (it is not closed by this client).
+    Use it as a context manager, or call `close()`, to release connections it opened.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        poll_schedule: PollSchedule | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._bind_resources()
+
+    @staticmethod
+    def _http_client_for(simulator: Simulator) -> httpx.Client:
+        return httpx.Client(transport=simulator.transport())
+
+    def _bind_resources(self) -> None:
+        self.sessions = Sessions(self)
+        self.tasks = Tasks(self)
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+    ) -> KlingEdit:
+        """A client sharing this one's connections, with other defaults."""
+        return self._copy_with(timeout, max_retries)
+
+    def _run(self, flow: Flow[T]) -> T:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            value, error = None, None
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                continue
+            started = time.monotonic()
+            try:
+                value = self._http.request(**self._request_args(step))
+            except httpx.RequestError as exc:
+                self._log(step, started, None, exc)
+                error = exc
+            else:
+                self._log(step, started, value)
+
+    def close(self) -> None:
+        """Close the connections this client opened (an injected http_client stays open)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncKlingEdit(_BaseClient):
+    """The asyncio twin of `KlingEdit`: the same methods, awaited.
+
+    One client can run thousands of `tasks.wait` calls at once; connections are pooled by the
+    underlying `httpx.AsyncClient` (100 at most by default).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        poll_schedule: PollSchedule | None = None,
+        default_headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._bind_resources()
+
+    @staticmethod
+    def _http_client_for(simulator: Simulator) -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=simulator.async_transport())
+
+    def _bind_resources(self) -> None:
+        self.sessions = AsyncSessions(self)
+        self.tasks = AsyncTasks(self)
+
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+    ) -> AsyncKlingEdit:
+        """A client sharing this one's connections, with other defaults."""
+        return self._copy_with(timeout, max_retries)
+
+    async def _run(self, flow: Flow[T]) -> T:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                result: T = stop.value
+                return result
+            value, error = None, None
+            if isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+                continue
+            started = time.monotonic()
+            try:
+                value = await self._http.request(**self._request_args(step))
+            except httpx.RequestError as exc:
+                self._log(step, started, None, exc)
+                error = exc
+            else:
+                self._log(step, started, value)
+
+    async def close(self) -> None:
+        """Close the connections this client opened (an injected http_client stays open)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()

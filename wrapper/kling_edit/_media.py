@@ -1,0 +1,230 @@
+"""Images in: turn what a caller passes into the string the API takes, after the documented checks.
+
+An image can be an http(s) URL (sent as is: the service fetches it), raw base64, a `data:` URI
+(the prefix is stripped: the API wants raw base64), bytes, or a local file path. Everything that
+is not a URL is decoded here and checked for format (jpg/png), size, side length and aspect
+ratio, so a bad image fails before a paid task is created.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+import struct
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from ._errors import DownloadError
+from ._rules import IMAGE_MAX_ASPECT, IMAGE_MAX_BYTES, IMAGE_MIN_SIDE_PX, fail
+
+ImageInput = str | bytes | os.PathLike[str]
+
+_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
+_DATA_URI = re.compile(r"^data:([\w.+/-]*)(;[^,]*)?,", re.IGNORECASE)
+_DATA_URI_TYPES = ("image/png", "image/jpeg", "image/jpg")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# JPEG start-of-frame markers carry the picture size; DHT (C4), JPG (C8) and DAC (CC) do not.
+_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def prepare_image(field: str, value: object) -> str:
+    """Answer the `image` string to send for one caller-supplied image, or raise."""
+    if isinstance(value, os.PathLike):
+        return _encode(field, _read_file(field, Path(value)))
+    if isinstance(value, bytes | bytearray | memoryview):
+        return _encode(field, bytes(value))
+    if not isinstance(value, str):
+        raise fail(
+            field, f"must be a URL, base64 string, bytes or file path, not {type(value).__name__}"
+        )
+    text = value.strip()
+    if not text:
+        raise fail(field, "must not be empty")
+    if re.match(r"^https?://", text, re.IGNORECASE):
+        if not re.match(r"^https?://[^/\s?#]+", text, re.IGNORECASE):
+            raise fail(field, f"is not a valid URL: {text[:80]!r}")
+        return text
+    if text.lower().startswith("data:"):
+        return _encode(field, _from_data_uri(field, text))
+    if len(text) >= 64 and _BASE64.match(text):
+        return _encode(field, _from_base64(field, text))
+    path = Path(text).expanduser()
+    if path.is_file():
+        return _encode(field, _read_file(field, path))
+    raise fail(
+        field,
+        f"is neither an http(s) URL, raw base64 image data, nor an existing file: {text[:80]!r}",
+    )
+
+
+def _read_file(field: str, path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise fail(field, f"cannot read {str(path)!r}: {error.strerror}") from None
+    # Refuse before reading: a mistaken path to a huge file should not be loaded into memory.
+    if size > IMAGE_MAX_BYTES:
+        raise fail(field, f"{path.name} is {size / 2**20:.1f} MB; images may be at most 10 MB")
+    return path.read_bytes()
+
+
+def _from_data_uri(field: str, text: str) -> bytes:
+    match = _DATA_URI.match(text)
+    media_type = (match.group(1) or "").lower() if match else ""
+    if not match or media_type not in _DATA_URI_TYPES or ";base64" not in (match.group(2) or ""):
+        raise fail(
+            field,
+            "is a data: URI the API cannot take; pass a png/jpeg data:...;base64 URI, raw"
+            " base64, bytes, a file path or a URL",
+        )
+    return _from_base64(field, text[match.end() :])
+
+
+def _from_base64(field: str, text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise fail(field, "is not valid base64") from None
+
+
+def _encode(field: str, data: bytes) -> str:
+    check_image_bytes(field, data)
+    return base64.b64encode(data).decode("ascii")
+
+
+def check_image_bytes(field: str, data: bytes) -> tuple[str, int, int]:
+    """Check an image against the API's limits; answer (format, width, height)."""
+    if len(data) > IMAGE_MAX_BYTES:
+        raise fail(field, f"is {len(data) / 2**20:.1f} MB; images may be at most 10 MB")
+    kind, width, height = image_size(field, data)
+    if min(width, height) < IMAGE_MIN_SIDE_PX:
+        raise fail(field, f"is {width}x{height} px; each side must be at least {IMAGE_MIN_SIDE_PX}")
+    if max(width, height) / min(width, height) > IMAGE_MAX_ASPECT:
+        raise fail(
+            field,
+            f"is {width}x{height} px; the aspect ratio must be between 1:2.5 and 2.5:1",
+        )
+    return kind, width, height
+
+
+def image_size(field: str, data: bytes) -> tuple[str, int, int]:
+    """Read the format and pixel size from a PNG or JPEG header, without decoding the image."""
+    if data.startswith(_PNG_SIGNATURE) and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return "png", width, height
+    if data.startswith(b"\xff\xd8"):
+        size = _jpeg_size(data)
+        if size is not None:
+            return ("jpeg", *size)
+        raise fail(field, "is a JPEG whose size cannot be read (truncated or corrupt)")
+    raise fail(field, "must be a JPG or PNG image")
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    offset = 2
+    while offset + 4 <= len(data):
+        if data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            offset += 2
+            continue
+        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
+        if marker in _JPEG_SOF and offset + 9 <= len(data):
+            height, width = struct.unpack(">HH", data[offset + 5 : offset + 9])
+            return width, height
+        offset += 2 + length
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Results out
+
+_EXPIRED_STATUSES = frozenset({403, 404, 410})
+
+
+class DownloadTarget:
+    """Where a download goes: streamed into a temporary file beside `path`, renamed on success.
+
+    Used as a context manager around the chunk loop, so a failed or capped download never leaves
+    a partial file under the final name (and removes its temporary file).
+    """
+
+    def __init__(
+        self, dest: str | os.PathLike[str], default_name: str, max_bytes: int | None
+    ) -> None:
+        target = Path(dest).expanduser()
+        self.path = target / default_name if target.is_dir() else target
+        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes <= 0):
+            raise fail("max_bytes", f"must be a positive integer, got {max_bytes!r}")
+        if not self.path.parent.is_dir():
+            raise fail("dest", f"folder {str(self.path.parent)!r} does not exist")
+        self.max_bytes = max_bytes
+        self.written = 0
+        self._handle: BinaryIO | None = None
+
+    def check_response(self, status_code: int, headers: Mapping[str, str], url: str) -> None:
+        """Refuse an error answer, or one that announces more than max_bytes, before writing."""
+        if status_code in _EXPIRED_STATUSES:
+            raise DownloadError(
+                f"the result at {_short(url)} is gone (HTTP {status_code}): result files are"
+                " deleted 30 days after generation, and signed links expire; fetch the task"
+                " again for a fresh URL, or re-run the task if it is older than 30 days",
+                status_code=status_code,
+            )
+        if not 200 <= status_code < 300:
+            raise DownloadError(
+                f"downloading {_short(url)} failed: HTTP {status_code}", status_code=status_code
+            )
+        announced = headers.get("content-length")
+        if (
+            self.max_bytes is not None
+            and announced
+            and announced.isdigit()
+            and (int(announced) > self.max_bytes)
+        ):
+            raise DownloadError(
+                f"the result is {int(announced)} bytes, over max_bytes={self.max_bytes}",
+                status_code=status_code,
+            )
+
+    def __enter__(self) -> DownloadTarget:
+        fd, temp_name = tempfile.mkstemp(
+            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
+        )
+        self._temp = Path(temp_name)
+        self._handle = os.fdopen(fd, "wb")
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        assert self._handle is not None, "write() outside the with block"
+        self.written += len(chunk)
+        if self.max_bytes is not None and self.written > self.max_bytes:
+            raise DownloadError(f"the result is larger than max_bytes={self.max_bytes}; stopped")
+        self._handle.write(chunk)
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._handle is not None
+        self._handle.close()
+        if kind is None:
+            os.replace(self._temp, self.path)
+        else:
+            self._temp.unlink(missing_ok=True)
+
+
+def _short(url: str) -> str:
+    # Signed result URLs carry credentials in the query string: never echo it.
+    return url.split("?", 1)[0]

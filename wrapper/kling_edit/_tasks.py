@@ -1,0 +1,390 @@
+"""`client.tasks`: create an edit task (exactly once), wait for it, download the result."""
+
+from __future__ import annotations
+
+import builtins
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Unpack
+
+import httpx
+
+from . import _core, _rules
+from ._core import Flow, PollSchedule, RequestOptions
+from ._errors import NotFoundError
+from ._media import DownloadTarget, ImageInput
+from ._models import Session, Task
+
+if TYPE_CHECKING:
+    from ._client import AsyncKlingEdit, KlingEdit
+
+DEFAULT_WAIT_TIMEOUT = 600.0
+
+
+class CreateOptions(RequestOptions, total=False):
+    """The optional create-task settings, accepted by `remove`, `add` and `swap` too."""
+
+    negative_prompt: str | None
+    mode: str | None
+    duration: int | str | None
+    callback_url: str | None
+    external_task_id: str | None
+    model_name: str | None
+    extra_body: Mapping[str, Any] | None
+
+
+_REQUEST_KEYS = frozenset(RequestOptions.__annotations__)
+_CREATE_KEYS = frozenset(CreateOptions.__annotations__) | _REQUEST_KEYS
+
+
+def _create_flow(
+    client: KlingEdit | AsyncKlingEdit,
+    session: str | Session,
+    edit_mode: str,
+    prompt: str,
+    images: Iterable[ImageInput] | None,
+    options: Mapping[str, Any],
+) -> Flow[Task]:
+    # Runs every check before the caller's first await/send: bad input never reaches the wire.
+    unknown = set(options) - _CREATE_KEYS
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
+    operation, external_id = _core.create_task_operation(
+        session_id=session.session_id if isinstance(session, Session) else session,
+        edit_mode=edit_mode,
+        prompt=prompt,
+        images=images,
+        negative_prompt=options.get("negative_prompt"),
+        mode=options.get("mode"),
+        duration=options.get("duration"),
+        callback_url=options.get("callback_url"),
+        external_task_id=options.get("external_task_id"),
+        model_name=options.get("model_name"),
+        extra_body=options.get("extra_body") or {},
+        book=client._book,
+    )
+    request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
+    return _core.create_once(operation, external_id, client._options(request), client._policy)
+
+
+def _wait_flow(
+    client: KlingEdit | AsyncKlingEdit,
+    task: Task | str,
+    timeout: float,
+    on_progress: Callable[[Task], object] | None,
+    poll: PollSchedule | None,
+    extra_headers: Mapping[str, str] | None,
+) -> Flow[Task]:
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
+        raise _rules.fail("timeout", f"must be a positive number of seconds, got {timeout!r}")
+    return _core.wait_for(
+        _core.task_id_of(task),
+        timeout=float(timeout),
+        schedule=poll or client.poll_schedule,
+        on_progress=on_progress,
+        options=client._options({"extra_headers": extra_headers or {}}),
+        policy=client._policy,
+        clock=time.monotonic,
+    )
+
+
+def _external_lookup(
+    client: KlingEdit | AsyncKlingEdit, external_task_id: str, options: RequestOptions
+) -> Flow[Task]:
+    external_id = _rules.require_str("external_task_id", external_task_id)
+    found = yield from _core.find_by_external_id(
+        external_id, client._options(options), client._policy
+    )
+    if found is None:
+        raise NotFoundError(
+            f"no task has external_task_id {external_id!r}",
+            status_code=None,
+            code=None,
+            request_id=None,
+        )
+    return found
+
+
+def _download_plan(
+    task: Task | str, dest: str | os.PathLike[str], index: int, max_bytes: int | None
+) -> tuple[str, DownloadTarget]:
+    if isinstance(task, Task):
+        if not 0 <= index < len(task.videos):
+            raise _rules.fail(
+                "task", f"task {task.task_id} has no result video #{index} (status {task.status})"
+            )
+        url, name = task.videos[index].url, f"{task.task_id}{'-' + str(index) if index else ''}.mp4"
+    else:
+        url = _rules.check_http_url("task", task)
+        name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "result.mp4"
+    return url, DownloadTarget(dest, name, max_bytes)
+
+
+class Tasks:
+    """Edit tasks: create, look up, wait for, download."""
+
+    def __init__(self, client: KlingEdit) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        session_id: str | Session,
+        edit_mode: str,
+        prompt: str,
+        images: Iterable[ImageInput] | None = None,
+        **options: Unpack[CreateOptions],
+    ) -> Task:
+        """Create an edit task (paid) for a session whose selection is ready.
+
+        `edit_mode` is "addition" (1-2 images), "swap" (exactly 1) or "removal" (none). Images
+        are URLs, raw base64, bytes or local jpg/png files (sent as base64). Refer to them in
+        the prompt as <<<image_1>>>, and to the video as <<<video_1>>>. `duration` is 5 or 10.
+
+        The task is created exactly once: every attempt carries one `external_task_id` (made
+        here unless given), and an attempt whose answer was lost is resolved by looking the
+        task up by that id, never by creating it again.
+        """
+        return self._client._run(
+            _create_flow(self._client, session_id, edit_mode, prompt, images, options)
+        )
+
+    def remove(
+        self, session_id: str | Session, *, prompt: str, **options: Unpack[CreateOptions]
+    ) -> Task:
+        """Create a removal task: erase the selected object."""
+        return self.create(session_id=session_id, edit_mode="removal", prompt=prompt, **options)
+
+    def add(
+        self,
+        session_id: str | Session,
+        *,
+        prompt: str,
+        images: Iterable[ImageInput],
+        **options: Unpack[CreateOptions],
+    ) -> Task:
+        """Create an addition task: add one or two reference images to the selected area."""
+        return self.create(
+            session_id=session_id, edit_mode="addition", prompt=prompt, images=images, **options
+        )
+
+    def swap(
+        self,
+        session_id: str | Session,
+        *,
+        prompt: str,
+        image: ImageInput,
+        **options: Unpack[CreateOptions],
+    ) -> Task:
+        """Create a swap task: replace the selected object with one reference image."""
+        return self.create(
+            session_id=session_id, edit_mode="swap", prompt=prompt, images=[image], **options
+        )
+
+    def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
+        """Fetch a task's current state."""
+        c = self._client
+        return c._run(
+            _core.call(_core.get_task(_core.task_id_of(task)), c._options(options), c._policy)
+        )
+
+    def get_by_external_id(self, external_task_id: str, **options: Unpack[RequestOptions]) -> Task:
+        """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
+        return self._client._run(_external_lookup(self._client, external_task_id, options))
+
+    def list(
+        self, *, page: int = 1, page_size: int = 30, **options: Unpack[RequestOptions]
+    ) -> builtins.list[Task]:
+        """One page of tasks, newest first (page 1-1000, page_size 1-500)."""
+        c = self._client
+        return c._run(_core.call(_core.list_tasks(page, page_size), c._options(options), c._policy))
+
+    def iter_all(
+        self, *, page_size: int = 100, **options: Unpack[RequestOptions]
+    ) -> Iterator[Task]:
+        """Every task, newest first, fetching pages as the iteration needs them."""
+        c = self._client
+        pages = _core.pages(page_size)
+
+        def iterate() -> Iterator[Task]:
+            for operation in pages:
+                tasks = c._run(_core.call(operation, c._options(options), c._policy))
+                yield from tasks
+                if len(tasks) < page_size:
+                    return
+
+        return iterate()
+
+    def wait(
+        self,
+        task: Task | str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_progress: Callable[[Task], object] | None = None,
+        poll: PollSchedule | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task:
+        """Poll until the task succeeds; answer the finished Task.
+
+        Raises `TaskFailedError` if it fails and `WaitTimeoutError` (carrying the last Task
+        seen) after `timeout` seconds. `on_progress(task)` is called on each status change.
+        """
+        c = self._client
+        return c._run(_wait_flow(c, task, timeout, on_progress, poll, extra_headers))
+
+    def download(
+        self,
+        task: Task | str,
+        dest: str | os.PathLike[str] = ".",
+        *,
+        max_bytes: int | None = None,
+        index: int = 0,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Path:
+        """Stream a result video to `dest` (a file, or a folder for "<task_id>.mp4").
+
+        Constant memory; written to a temporary file and renamed, so `dest` never holds a
+        partial file. The API key is not sent: result URLs are pre-signed.
+        """
+        url, target = _download_plan(task, dest, index, max_bytes)
+        c = self._client
+        try:
+            with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
+                target.check_response(response.status_code, response.headers, url)
+                with target:
+                    for chunk in response.iter_bytes():
+                        target.write(chunk)
+        except httpx.RequestError as error:
+            raise _core.connection_error(error) from error
+        return target.path
+
+
+class AsyncTasks:
+    """The asyncio twin of `Tasks`."""
+
+    def __init__(self, client: AsyncKlingEdit) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        session_id: str | Session,
+        edit_mode: str,
+        prompt: str,
+        images: Iterable[ImageInput] | None = None,
+        **options: Unpack[CreateOptions],
+    ) -> Task:
+        """Create an edit task (paid), exactly once; see `Tasks.create`."""
+        return await self._client._run(
+            _create_flow(self._client, session_id, edit_mode, prompt, images, options)
+        )
+
+    async def remove(
+        self, session_id: str | Session, *, prompt: str, **options: Unpack[CreateOptions]
+    ) -> Task:
+        """Create a removal task: erase the selected object."""
+        return await self.create(
+            session_id=session_id, edit_mode="removal", prompt=prompt, **options
+        )
+
+    async def add(
+        self,
+        session_id: str | Session,
+        *,
+        prompt: str,
+        images: Iterable[ImageInput],
+        **options: Unpack[CreateOptions],
+    ) -> Task:
+        """Create an addition task: add one or two reference images to the selected area."""
+        return await self.create(
+            session_id=session_id, edit_mode="addition", prompt=prompt, images=images, **options
+        )
+
+    async def swap(
+        self,
+        session_id: str | Session,
+        *,
+        prompt: str,
+        image: ImageInput,
+        **options: Unpack[CreateOptions],
+    ) -> Task:
+        """Create a swap task: replace the selected object with one reference image."""
+        return await self.create(
+            session_id=session_id, edit_mode="swap", prompt=prompt, images=[image], **options
+        )
+
+    async def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
+        """Fetch a task's current state."""
+        c = self._client
+        return await c._run(
+            _core.call(_core.get_task(_core.task_id_of(task)), c._options(options), c._policy)
+        )
+
+    async def get_by_external_id(
+        self, external_task_id: str, **options: Unpack[RequestOptions]
+    ) -> Task:
+        """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
+        return await self._client._run(_external_lookup(self._client, external_task_id, options))
+
+    async def list(
+        self, *, page: int = 1, page_size: int = 30, **options: Unpack[RequestOptions]
+    ) -> builtins.list[Task]:
+        """One page of tasks, newest first (page 1-1000, page_size 1-500)."""
+        c = self._client
+        return await c._run(
+            _core.call(_core.list_tasks(page, page_size), c._options(options), c._policy)
+        )
+
+    def iter_all(
+        self, *, page_size: int = 100, **options: Unpack[RequestOptions]
+    ) -> AsyncIterator[Task]:
+        """Every task, newest first, fetching pages as the iteration needs them."""
+        c = self._client
+        pages = _core.pages(page_size)
+
+        async def iterate() -> AsyncIterator[Task]:
+            for operation in pages:
+                tasks = await c._run(_core.call(operation, c._options(options), c._policy))
+                for task in tasks:
+                    yield task
+                if len(tasks) < page_size:
+                    return
+
+        return iterate()
+
+    async def wait(
+        self,
+        task: Task | str,
+        *,
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
+        on_progress: Callable[[Task], object] | None = None,
+        poll: PollSchedule | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Task:
+        """Poll until the task succeeds; see `Tasks.wait`."""
+        c = self._client
+        return await c._run(_wait_flow(c, task, timeout, on_progress, poll, extra_headers))
+
+    async def download(
+        self,
+        task: Task | str,
+        dest: str | os.PathLike[str] = ".",
+        *,
+        max_bytes: int | None = None,
+        index: int = 0,
+        timeout: float | httpx.Timeout | None = None,
+    ) -> Path:
+        """Stream a result video to `dest`; see `Tasks.download`."""
+        url, target = _download_plan(task, dest, index, max_bytes)
+        c = self._client
+        try:
+            async with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
+                target.check_response(response.status_code, response.headers, url)
+                with target:
+                    async for chunk in response.aiter_bytes():
+                        target.write(chunk)
+        except httpx.RequestError as error:
+            raise _core.connection_error(error) from error
+        return target.path
