@@ -5,7 +5,6 @@ Both run the flows of `_core` and differ only in how they perform a `Send` or a 
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import logging
 import os
@@ -307,6 +306,8 @@ class AsyncKlingEdit(_BaseClient):
                 return result
             value, error = None, None
             if isinstance(step, Sleep):
+                import asyncio  # here, not at the top: it doubles `import kling_edit` time
+
                 await asyncio.sleep(step.seconds)
                 continue
             started = time.monotonic()
