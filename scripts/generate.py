@@ -30,6 +30,11 @@ CONFIG_PATH = ROOT / "openapi" / "generator-config.yaml"
 GENERATED_DIR = ROOT / "generated"
 PACKAGE = "kling_edit_api"
 RECORD = "GENERATION.json"
+OPENAPI_INPUTS = [
+    *(ROOT / "openapi" / "routes").glob("*.yaml"),
+    ROOT / "openapi" / "components.yaml",
+    CONFIG_PATH,
+]
 
 
 def _run_generator(spec: Path, package_dir: Path) -> None:
@@ -60,12 +65,21 @@ def build(out_dir: Path) -> Path:
     spec_text = render(bundle())
     spec_path = out_dir / BUNDLE_PATH.name
     spec_path.write_text(spec_text, encoding="utf-8")
-    _run_generator(spec_path, out_dir / "generated" / PACKAGE)
+    package_dir = out_dir / "generated" / PACKAGE
+    _run_generator(spec_path, package_dir)
+    # With `--meta none` the generator writes no py.typed; the package ships typed all the same.
+    (package_dir / "py.typed").write_text("")
     record = {
         "spec": "openapi/" + BUNDLE_PATH.name,
         "spec_sha256": hashlib.sha256(spec_text.encode("utf-8")).hexdigest(),
         "openapi-python-client": version("openapi-python-client"),
         "ruff": version("ruff"),
+        # Every input, so that even an edit the bundle does not carry (a route file's `info`)
+        # shows up as drift until `make generate` runs.
+        "inputs": {
+            str(path.relative_to(ROOT)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(OPENAPI_INPUTS)
+        },
     }
     (out_dir / "generated" / RECORD).write_text(json.dumps(record, indent=2) + "\n")
     return spec_path
