@@ -42,9 +42,6 @@ DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
 API_KEY_ENV = "COMETAPI_KEY"
 BASE_URL_ENV = "COMETAPI_BASE_URL"
-# The in-process simulator answers whatever host it is asked; this one can never resolve, so a
-# misrouted request fails loudly instead of reaching a real server.
-SIMULATOR_BASE_URL = "http://simulator.kling-edit.invalid"
 SIMULATOR_KEY = "sk-simulator"
 
 logger = logging.getLogger("kling_edit")
@@ -115,13 +112,17 @@ class _BaseClient:
             "json": operation.json,
             "params": operation.params,
             "timeout": step.options.timeout,
-            "headers": {
-                "User-Agent": f"kling-edit-python/{__version__}",
-                **self._default_headers,
-                **step.options.headers,
-                "Authorization": f"Bearer {self._api_key.reveal()}",
-            },
+            "headers": self._headers(step.options.headers),
         }
+
+    def _headers(self, extra: Mapping[str, str]) -> httpx.Headers:
+        # httpx.Headers merges names case-insensitively: a caller's "user-agent" or
+        # "authorization" replaces the default instead of going out as a second header.
+        headers = httpx.Headers({"User-Agent": f"kling-edit-python/{__version__}"})
+        headers.update(self._default_headers)
+        headers.update(extra)
+        headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
+        return headers
 
     @staticmethod
     def _log(
@@ -156,7 +157,7 @@ class _BaseClient:
 
         sim = simulator if simulator is not None else Simulator()
         kwargs.setdefault("api_key", SIMULATOR_KEY)
-        kwargs.setdefault("base_url", SIMULATOR_BASE_URL)
+        kwargs.setdefault("base_url", sim.base_url)
         owns_http = "http_client" not in kwargs
         kwargs.setdefault("http_client", cls._http_client_for(sim))
         client = cls(**kwargs)

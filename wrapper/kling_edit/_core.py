@@ -21,6 +21,8 @@ from typing import Any, Generic, TypedDict, TypeVar
 import httpx
 from attrs import evolve, field, frozen
 
+from kling_edit_api.types import Unset
+
 from . import _rules
 from ._errors import (
     APIConnectionError,
@@ -29,8 +31,6 @@ from ._errors import (
     APITimeoutError,
     KlingEditError,
     NotFoundError,
-    RateLimitError,
-    ServerError,
     TaskFailedError,
     VideoRejectedError,
     WaitTimeoutError,
@@ -153,8 +153,11 @@ def retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         import email.utils  # rare path; the email package is slow to import
 
-        parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
-        return max(parsed.timestamp() - time.time(), 0.0) if parsed else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except ValueError:  # neither seconds nor a date: fall back to the back-off
+            return None
+        return max(parsed.timestamp() - time.time(), 0.0)
 
 
 def connection_error(error: httpx.RequestError) -> APIConnectionError:
@@ -257,8 +260,6 @@ def _envelope_data(response: httpx.Response, envelope: Any) -> tuple[Any, Any]:
 
 def _value(value: Any) -> Any:
     """None for the generator's UNSET sentinel, else the value."""
-    from kling_edit_api.types import Unset
-
     return None if isinstance(value, Unset) else value
 
 
@@ -317,6 +318,9 @@ def _parse_task_list(response: httpx.Response) -> list[Task]:
 
     data, raw = _envelope_data(response, TaskListEnvelope)
     try:
+        # The generated model iterates whatever `data` is: an empty object would read as [].
+        if not isinstance(raw, list):
+            raise ValueError("data is not a list of tasks")
         return [task_from_api(task, item, response) for task, item in zip(data, raw, strict=True)]
     except ValueError as error:
         raise _as_validation_error(response, raw, error) from error
@@ -362,7 +366,9 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
 class _SessionFacts:
     total_frame: int | None
     original_duration_ms: int | None
-    marked_frames: frozenset[int] = frozenset()
+    # The points added on each marked frame: a frame whose points are all deleted is no longer
+    # marked (delete-selection takes exactly the points add-selection got).
+    marked_frames: Mapping[int, frozenset[tuple[float, float]]] = field(factory=dict)
 
 
 class SessionBook:
@@ -403,15 +409,28 @@ class SessionBook:
                 f" already marked {sorted(facts.marked_frames)}",
             )
 
-    def mark(self, session_id: str, frame_index: int) -> None:
+    def mark(
+        self,
+        session_id: str,
+        frame_index: int,
+        points: frozenset[tuple[float, float]],
+        *,
+        adding: bool,
+    ) -> None:
         facts = self._facts.get(session_id)
-        if facts is not None:
-            self._put(session_id, evolve(facts, marked_frames=facts.marked_frames | {frame_index}))
+        if facts is None:
+            return
+        frames = dict(facts.marked_frames)
+        kept = frames.pop(frame_index, frozenset())
+        kept = kept | points if adding else kept - points
+        if kept:
+            frames[frame_index] = kept
+        self._put(session_id, evolve(facts, marked_frames=frames))
 
     def clear(self, session_id: str) -> None:
         facts = self._facts.get(session_id)
         if facts is not None:
-            self._put(session_id, evolve(facts, marked_frames=frozenset()))
+            self._put(session_id, evolve(facts, marked_frames={}))
 
     def duration_ms(self, session_id: str) -> int | None:
         facts = self._facts.get(session_id)
@@ -461,11 +480,13 @@ def init_session(video_url: object, video_id: object, book: SessionBook) -> Oper
                 session.fps, session.width, session.height, session.original_duration_ms
             )
             reason = "; ".join(problems) if problems else "the service gave no reason"
+            # `raw` is the data object; the request id sits on the envelope (or the header).
+            envelope = response.json()
             raise VideoRejectedError(
                 f"the source video was rejected (status {session.status}): {reason}",
                 status_code=response.status_code,
                 code=session.status,
-                request_id=raw.get("request_id") if isinstance(raw, dict) else None,
+                request_id=envelope.get("request_id") or response.headers.get("x-request-id"),
                 response=response,
                 body=raw,
             )
@@ -494,8 +515,7 @@ def change_selection(
     def parse(response: httpx.Response) -> Selection:
         data, raw = _envelope_data(response, SelectionEnvelope)
         res = _value(data.res)
-        if action == "add":
-            book.mark(sid, frame)
+        book.mark(sid, frame, frozenset((p["x"], p["y"]) for p in checked), adding=action == "add")
         return Selection(
             session_id=sid,
             frame_index=_value(res.frame_index)
@@ -761,8 +781,10 @@ def wait_for(
             task: Task = yield from call(
                 operation, evolve(options, timeout=poll_timeout, max_retries=0), policy
             )
-        except (APIConnectionError, RateLimitError, ServerError):
-            pass
+        except (APIConnectionError, APIError) as error:
+            # What a call would retry is what a wait rides out (408 and 409 included).
+            if not is_retryable(error, replay_safe=True):
+                raise
         else:
             if on_progress is not None and (last is None or task.status != last.status):
                 on_progress(task)
@@ -785,9 +807,13 @@ def _seconds(timeout: float | httpx.Timeout | None) -> float:
 
 
 def pages(page_size: int) -> Iterator[Operation[list[Task]]]:
-    """The list operations of iter_all, page after page (the caller stops on a short page)."""
-    for number in range(_rules.PAGE_NUM_RANGE[0], _rules.PAGE_NUM_RANGE[1] + 1):
-        yield list_tasks(number, page_size)
+    """The list operations of iter_all, page after page (the caller stops on a short page).
+
+    The first page is built now, so a bad page_size fails at the call, not at iteration.
+    """
+    first = list_tasks(_rules.PAGE_NUM_RANGE[0], page_size)
+    rest = range(_rules.PAGE_NUM_RANGE[0] + 1, _rules.PAGE_NUM_RANGE[1] + 1)
+    return itertools.chain([first], (list_tasks(number, page_size) for number in rest))
 
 
 def task_id_of(task_or_id: object) -> str:

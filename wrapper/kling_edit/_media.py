@@ -13,8 +13,8 @@ import binascii
 import os
 import re
 import struct
-import tempfile
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -53,8 +53,12 @@ def prepare_image(field: str, value: object) -> str:
         return _encode(field, _from_data_uri(field, text))
     if len(text) >= 64 and _BASE64.match(text):
         return _encode(field, _from_base64(field, text))
-    path = Path(text).expanduser()
-    if path.is_file():
+    try:
+        path = Path(text).expanduser()
+        is_file = path.is_file()
+    except (OSError, RuntimeError):  # a name too long for a path, an unknown ~user
+        is_file = False
+    if is_file:
         return _encode(field, _read_file(field, path))
     raise fail(
         field,
@@ -70,7 +74,10 @@ def _read_file(field: str, path: Path) -> bytes:
     # Refuse before reading: a mistaken path to a huge file should not be loaded into memory.
     if size > IMAGE_MAX_BYTES:
         raise fail(field, f"{path.name} is {size / 2**20:.1f} MB; images may be at most 10 MB")
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as error:  # a folder, a file without read permission
+        raise fail(field, f"cannot read {str(path)!r}: {error.strerror}") from None
 
 
 def _from_data_uri(field: str, text: str) -> bytes:
@@ -149,6 +156,7 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 # Results out
 
 _EXPIRED_STATUSES = frozenset({403, 404, 410})
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines
 
 
 class DownloadTarget:
@@ -159,7 +167,11 @@ class DownloadTarget:
     """
 
     def __init__(
-        self, dest: str | os.PathLike[str], default_name: str, max_bytes: int | None
+        self,
+        dest: str | os.PathLike[str],
+        default_name: str,
+        max_bytes: int | None,
+        on_progress: Callable[[int, int | None], object] | None = None,
     ) -> None:
         target = Path(dest).expanduser()
         self.path = target / default_name if target.is_dir() else target
@@ -168,7 +180,9 @@ class DownloadTarget:
         if not self.path.parent.is_dir():
             raise fail("dest", f"folder {str(self.path.parent)!r} does not exist")
         self.max_bytes = max_bytes
+        self.on_progress = on_progress
         self.written = 0
+        self.total: int | None = None
         self._handle: BinaryIO | None = None
 
     def check_response(self, status_code: int, headers: Mapping[str, str], url: str) -> None:
@@ -184,23 +198,19 @@ class DownloadTarget:
             raise DownloadError(
                 f"downloading {_short(url)} failed: HTTP {status_code}", status_code=status_code
             )
-        announced = headers.get("content-length")
-        if (
-            self.max_bytes is not None
-            and announced
-            and announced.isdigit()
-            and (int(announced) > self.max_bytes)
-        ):
+        announced = headers.get("content-length", "")
+        self.total = int(announced) if announced.isdigit() else None
+        if self.max_bytes is not None and self.total is not None and self.total > self.max_bytes:
             raise DownloadError(
-                f"the result is {int(announced)} bytes, over max_bytes={self.max_bytes}",
+                f"the result is {self.total} bytes, over max_bytes={self.max_bytes}",
                 status_code=status_code,
             )
 
     def __enter__(self) -> DownloadTarget:
-        fd, temp_name = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
-        )
-        self._temp = Path(temp_name)
+        # Not mkstemp: its files are 0600; os.open with 0o666 lets the umask decide, so the
+        # result gets the permissions any other new file would.
+        self._temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.part")
+        fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
         self._handle = os.fdopen(fd, "wb")
         return self
 
@@ -210,6 +220,8 @@ class DownloadTarget:
         if self.max_bytes is not None and self.written > self.max_bytes:
             raise DownloadError(f"the result is larger than max_bytes={self.max_bytes}; stopped")
         self._handle.write(chunk)
+        if self.on_progress is not None:
+            self.on_progress(self.written, self.total)
 
     def __exit__(
         self,

@@ -8,7 +8,9 @@ apply them.
 from __future__ import annotations
 
 import math
+import os
 import re
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -119,8 +121,21 @@ def check_placeholders(prompt: str, image_count: int) -> None:
         warnings.warn(
             f"prompt does not mention the source video as {VIDEO_PLACEHOLDER}",
             PromptWarning,
-            stacklevel=4,
+            stacklevel=_caller_stacklevel(),
         )
+
+
+def _caller_stacklevel() -> int:
+    """The stacklevel that points a warning at the first frame outside this package.
+
+    Python 3.11 has no `skip_file_prefixes`; without this the warning would name a line in
+    `_tasks.py`, and the default filter would show it once per process instead of per call site.
+    """
+    package = os.path.dirname(__file__)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    return level
 
 
 def check_image_count(edit_mode: str, count: int) -> None:

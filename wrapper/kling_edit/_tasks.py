@@ -108,7 +108,11 @@ def _external_lookup(
 
 
 def _download_plan(
-    task: Task | str, dest: str | os.PathLike[str], index: int, max_bytes: int | None
+    task: Task | str,
+    dest: str | os.PathLike[str],
+    index: int,
+    max_bytes: int | None,
+    on_progress: Callable[[int, int | None], object] | None,
 ) -> tuple[str, DownloadTarget]:
     if isinstance(task, Task):
         if not 0 <= index < len(task.videos):
@@ -119,7 +123,7 @@ def _download_plan(
     else:
         url = _rules.check_http_url("task", task)
         name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "result.mp4"
-    return url, DownloadTarget(dest, name, max_bytes)
+    return url, DownloadTarget(dest, name, max_bytes, on_progress)
 
 
 class Tasks:
@@ -242,13 +246,15 @@ class Tasks:
         max_bytes: int | None = None,
         index: int = 0,
         timeout: float | httpx.Timeout | None = None,
+        on_progress: Callable[[int, int | None], object] | None = None,
     ) -> Path:
         """Stream a result video to `dest` (a file, or a folder for "<task_id>.mp4").
 
         Constant memory; written to a temporary file and renamed, so `dest` never holds a
-        partial file. The API key is not sent: result URLs are pre-signed.
+        partial file. `on_progress(bytes_written, total_or_None)` is called after each chunk.
+        The API key is not sent: result URLs are pre-signed.
         """
-        url, target = _download_plan(task, dest, index, max_bytes)
+        url, target = _download_plan(task, dest, index, max_bytes, on_progress)
         c = self._client
         try:
             with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
@@ -375,9 +381,10 @@ class AsyncTasks:
         max_bytes: int | None = None,
         index: int = 0,
         timeout: float | httpx.Timeout | None = None,
+        on_progress: Callable[[int, int | None], object] | None = None,
     ) -> Path:
         """Stream a result video to `dest`; see `Tasks.download`."""
-        url, target = _download_plan(task, dest, index, max_bytes)
+        url, target = _download_plan(task, dest, index, max_bytes, on_progress)
         c = self._client
         try:
             async with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
