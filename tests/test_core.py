@@ -488,14 +488,41 @@ async def test_a_failed_lookup_leaves_the_outcome_open(
 async def test_a_first_attempt_refusal_is_raised_without_lookup(
     api: Api, httpx_mock: HTTPXMock, failure: Failure
 ) -> None:
+    # With a client-made id nothing can be a duplicate: a refusal is final, no lookup.
     failure(httpx_mock, API)
 
     with pytest.raises(APIError) as caught:
-        await _remove(api, external_task_id="mine-1")
+        await _remove(api)
 
     assert caught.value.task_created is False
-    assert caught.value.external_task_id == "mine-1"
+    assert (caught.value.external_task_id or "").startswith("kling-edit-")
     assert len(httpx_mock.get_requests()) == 1
+
+
+async def test_a_refused_caller_id_answers_the_task_it_names(
+    api: Api, httpx_mock: HTTPXMock
+) -> None:
+    # The caller's id is an idempotency key across calls: a rerun gets the existing task.
+    httpx_mock.add_response(url=API, method="POST", status_code=400, json=error_body(1201))
+    _ok_task(httpx_mock, f"{API}/mine-1", external_task_id="mine-1")
+
+    task = await _remove(api, external_task_id="mine-1")
+
+    assert task.external_task_id == "mine-1"
+    assert [request.method for request in httpx_mock.get_requests()] == ["POST", "GET"]
+
+
+async def test_a_refused_caller_id_without_a_task_is_raised(
+    api: Api, httpx_mock: HTTPXMock
+) -> None:
+    httpx_mock.add_response(url=API, method="POST", status_code=400, json=error_body(1200))
+    httpx_mock.add_response(url=f"{API}/mine-2", status_code=404, json=error_body(1203))
+    httpx_mock.add_response(url=_list_url(1), json=envelope([]))
+
+    with pytest.raises(BadRequestError) as caught:
+        await _remove(api, external_task_id="mine-2")
+
+    assert caught.value.task_created is False
 
 
 async def test_get_by_external_id(api: Api, httpx_mock: HTTPXMock) -> None:

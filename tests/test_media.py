@@ -64,7 +64,7 @@ async def test_a_local_file_is_sent_as_raw_base64(
         pytest.param(
             "https://images.test/a.png?sig=1", "https://images.test/a.png?sig=1", id="url"
         ),
-        pytest.param(" HTTP://images.test/a.jpg ", "HTTP://images.test/a.jpg", id="url-spaces"),
+        pytest.param(" HTTP://images.test/a.jpg ", "http://images.test/a.jpg", id="url-spaces"),
         pytest.param(PNG, _b64(PNG), id="bytes"),
         pytest.param(bytearray(JPEG), _b64(JPEG), id="bytearray"),
         pytest.param(memoryview(PNG), _b64(PNG), id="memoryview"),

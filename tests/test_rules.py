@@ -137,7 +137,7 @@ def _swap_with(image: object) -> dict[str, Any]:
 # Images given as text or bytes: (image, words of the rule).
 INVALID_IMAGE_VALUES = [
     pytest.param("ftp://images.test/a.png", "neither an http(s) URL", id="ftp-url"),
-    pytest.param("https://", "not a valid URL", id="url-without-host"),
+    pytest.param("https://", "must be an http(s) URL", id="url-without-host"),
     pytest.param("no/such/file.png", "nor an existing file", id="missing-file"),
     pytest.param("   ", "must not be empty", id="blank"),
     pytest.param(42, "not int", id="not-a-string"),

@@ -29,6 +29,7 @@ from ._core import (
     Sleep,
 )
 from ._errors import KlingEditError
+from ._rules import check_request_options
 from ._sessions import AsyncSessions, Sessions
 from ._tasks import AsyncTasks, Tasks
 from ._version import __version__
@@ -98,11 +99,10 @@ class _BaseClient:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     def _options(self, overrides: RequestOptions) -> CallOptions:
-        return CallOptions(
-            timeout=overrides.get("timeout", self.timeout),
-            max_retries=overrides.get("max_retries", self.max_retries),
-            headers=overrides.get("extra_headers", {}),
-        )
+        timeout = overrides.get("timeout", self.timeout)
+        max_retries = overrides.get("max_retries", self.max_retries)
+        headers = check_request_options(timeout, max_retries, overrides.get("extra_headers", {}))
+        return CallOptions(timeout=timeout, max_retries=max_retries, headers=headers)
 
     def _request_args(self, step: Send) -> dict[str, Any]:
         operation = step.operation

@@ -29,6 +29,7 @@ from ._errors import (
     APIError,
     APIResponseValidationError,
     APITimeoutError,
+    BadRequestError,
     KlingEditError,
     NotFoundError,
     TaskFailedError,
@@ -493,8 +494,8 @@ def init_session(video_url: object, video_id: object, book: SessionBook) -> Oper
         book.remember(session)
         return session
 
-    method, path, json, _ = _kwargs(init_selection, body=body)
-    return Operation("init_selection", method, path, parse, json=json, replay_safe=False)
+    method, path, body_json, _ = _kwargs(init_selection, body=body)
+    return Operation("init_selection", method, path, parse, json=body_json, replay_safe=False)
 
 
 def change_selection(
@@ -531,8 +532,8 @@ def change_selection(
         )
 
     module = add_selection if action == "add" else delete_selection
-    method, path, json, _ = _kwargs(module, body=body)
-    return Operation(f"{action}_selection", method, path, parse, json=json)
+    method, path, body_json, _ = _kwargs(module, body=body)
+    return Operation(f"{action}_selection", method, path, parse, json=body_json)
 
 
 def _object_mask(item: Any) -> ObjectMask:
@@ -556,8 +557,8 @@ def clear_selection(session_id: object, book: SessionBook) -> Operation[None]:
         _envelope_data(response, ClearSelectionEnvelope)
         book.clear(sid)
 
-    method, path, json, _ = _kwargs(api, body=SessionRequest(session_id=sid))
-    return Operation("clear_selection", method, path, parse, json=json)
+    method, path, body_json, _ = _kwargs(api, body=SessionRequest(session_id=sid))
+    return Operation("clear_selection", method, path, parse, json=body_json)
 
 
 def preview_selection(session_id: object) -> Operation[Preview]:
@@ -579,8 +580,8 @@ def preview_selection(session_id: object) -> Operation[Preview]:
             http_response=response,
         )
 
-    method, path, json, _ = _kwargs(api, body=SessionRequest(session_id=sid))
-    return Operation("preview_selection", method, path, parse, json=json)
+    method, path, body_json, _ = _kwargs(api, body=SessionRequest(session_id=sid))
+    return Operation("preview_selection", method, path, parse, json=body_json)
 
 
 def create_task_operation(
@@ -614,7 +615,7 @@ def create_task_operation(
     edit = _rules.require_choice("edit_mode", edit_mode, _rules.EDIT_MODES)
     text = _rules.check_prompt("prompt", prompt, required=True)
     assert text is not None
-    if images is not None and isinstance(images, str | bytes):
+    if images is not None and (isinstance(images, str | bytes) or not isinstance(images, Iterable)):
         raise _rules.fail("images", "must be a list of images (wrap a single image in a list)")
     image_list = list(images) if images is not None else []
     _rules.check_image_count(edit, len(image_list))
@@ -635,7 +636,7 @@ def create_task_operation(
     # The only idempotency handle the API has: made here when the caller gives none, so that a
     # resend after a lost answer can be recognised as the same task.
     external_id = (
-        _rules.require_str("external_task_id", external_task_id)
+        _rules.check_id("external_task_id", external_task_id)
         if external_task_id is not None
         else f"kling-edit-{uuid.uuid4()}"
     )
@@ -661,19 +662,27 @@ def create_task_operation(
             raise _as_validation_error(response, raw, error) from error
         return task if task.external_task_id else evolve(task, external_task_id=external_id)
 
-    method, path, json, _ = _kwargs(create_task, body=body)
+    method, path, body_json, _ = _kwargs(create_task, body=body)
     # extra_body is the escape hatch for fields the spec lacks (e.g. watermark_info); it may not
     # override what the client validated.
-    clashes = sorted(set(extra_body) & set(json))
+    if not isinstance(extra_body, Mapping) or not all(isinstance(k, str) for k in extra_body):
+        raise _rules.fail("extra_body", "must be a mapping of field names to JSON values")
+    clashes = sorted(set(extra_body) & set(body_json))
     if clashes:
         raise _rules.fail("extra_body", f"must not repeat validated fields: {', '.join(clashes)}")
-    return Operation("create_task", method, path, parse, json={**json, **extra_body}), external_id
+    try:
+        json.dumps(extra_body, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise _rules.fail("extra_body", f"must be JSON-serialisable ({error})") from None
+    return Operation(
+        "create_task", method, path, parse, json={**body_json, **extra_body}
+    ), external_id
 
 
 def get_task(task_id: object, field_name: str = "task_id") -> Operation[Task]:
     from kling_edit_api.api.default import get_task as api
 
-    method, path, _, _ = _kwargs(api, task_id=_rules.require_str(field_name, task_id))
+    method, path, _, _ = _kwargs(api, task_id=_rules.check_id(field_name, task_id))
     return Operation("get_task", method, path, _parse_task)
 
 
@@ -720,21 +729,31 @@ def find_by_external_id(
 
 
 def create_once(
-    operation: Operation[Task], external_id: str, options: CallOptions, policy: RetryPolicy
+    operation: Operation[Task],
+    external_id: str,
+    options: CallOptions,
+    policy: RetryPolicy,
+    *,
+    caller_id: bool,
 ) -> Flow[Task]:
     """Create a task exactly once, however many attempts it takes.
 
     Every attempt carries the same external_task_id. When an attempt may have reached the
     service (a timeout, a dropped answer, a 5xx) and the outcome is then an error (the service
     refusing the id as a duplicate, or retries running out), the task is looked up by that id:
-    found, it is returned; not found, the error is raised with `task_created = False`.
+    found, it is returned; not found, the error is raised with `task_created = False`. A
+    caller's own id (`caller_id`) is an idempotency key across calls too: when the service
+    refuses a create carrying it, the task it already names is returned.
     """
     trail: list[KlingEditError] = []
     try:
         task: Task = yield from call(operation, options, policy, trail)
         return task
     except KlingEditError as error:
-        if not any(maybe_delivered(earlier) for earlier in trail):
+        # The service does not say which 400 is "duplicate id", so any refusal of a caller's
+        # id is checked; a client-made uuid cannot collide, so its refusals are taken as given.
+        duplicate = caller_id and isinstance(error, BadRequestError)
+        if not duplicate and not any(maybe_delivered(earlier) for earlier in trail):
             error.task_created = False
             error.external_task_id = external_id
             raise
@@ -775,8 +794,9 @@ def wait_for(
     operation = get_task(task_id)
     for delay in schedule.delays():
         remaining = deadline - clock()
-        # Each poll gets at most the time left (but a floor, so the last poll can still answer).
-        poll_timeout = max(min(remaining, _seconds(options.timeout)), 1.0)
+        # Each poll gets at most the time left, but no less than one poll interval, so the
+        # last poll can still answer and the wait overruns its deadline by one interval at most.
+        poll_timeout = min(max(remaining, delay), _seconds(options.timeout))
         try:
             task: Task = yield from call(
                 operation, evolve(options, timeout=poll_timeout, max_retries=0), policy

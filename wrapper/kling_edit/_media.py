@@ -20,7 +20,15 @@ from types import TracebackType
 from typing import BinaryIO
 
 from ._errors import DownloadError
-from ._rules import IMAGE_MAX_ASPECT, IMAGE_MAX_BYTES, IMAGE_MIN_SIDE_PX, fail
+from ._rules import (
+    IMAGE_MAX_ASPECT,
+    IMAGE_MAX_BYTES,
+    IMAGE_MIN_SIDE_PX,
+    check_http_url,
+    fail,
+    require_int,
+    require_str,
+)
 
 ImageInput = str | bytes | os.PathLike[str]
 
@@ -42,13 +50,9 @@ def prepare_image(field: str, value: object) -> str:
         raise fail(
             field, f"must be a URL, base64 string, bytes or file path, not {type(value).__name__}"
         )
-    text = value.strip()
-    if not text:
-        raise fail(field, "must not be empty")
+    text = require_str(field, value).strip()
     if re.match(r"^https?://", text, re.IGNORECASE):
-        if not re.match(r"^https?://[^/\s?#]+", text, re.IGNORECASE):
-            raise fail(field, f"is not a valid URL: {text[:80]!r}")
-        return text
+        return check_http_url(field, text)
     if text.lower().startswith("data:"):
         return _encode(field, _from_data_uri(field, text))
     if len(text) >= 64 and _BASE64.match(text):
@@ -71,6 +75,8 @@ def _read_file(field: str, path: Path) -> bytes:
         size = path.stat().st_size
     except OSError as error:
         raise fail(field, f"cannot read {str(path)!r}: {error.strerror}") from None
+    except ValueError:  # a NUL byte in the path
+        raise fail(field, f"is not a usable file path: {str(path)[:80]!r}") from None
     # Refuse before reading: a mistaken path to a huge file should not be loaded into memory.
     if size > IMAGE_MAX_BYTES:
         raise fail(field, f"{path.name} is {size / 2**20:.1f} MB; images may be at most 10 MB")
@@ -173,10 +179,12 @@ class DownloadTarget:
         max_bytes: int | None,
         on_progress: Callable[[int, int | None], object] | None = None,
     ) -> None:
+        if not isinstance(dest, str | os.PathLike):
+            raise fail("dest", f"must be a file or folder path, not {type(dest).__name__}")
+        if max_bytes is not None:
+            require_int("max_bytes", max_bytes, low=1)
         target = Path(dest).expanduser()
         self.path = target / default_name if target.is_dir() else target
-        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes <= 0):
-            raise fail("max_bytes", f"must be a positive integer, got {max_bytes!r}")
         if not self.path.parent.is_dir():
             raise fail("dest", f"folder {str(self.path.parent)!r} does not exist")
         self.max_bytes = max_bytes

@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import httpx
+
 from ._errors import RequestValidationError
 
 EDIT_MODES = ("addition", "swap", "removal")
@@ -43,7 +45,13 @@ IMAGE_MAX_ASPECT = 2.5
 PAGE_NUM_RANGE = (1, 1000)
 PAGE_SIZE_RANGE = (1, 500)
 
+MAX_ID_CHARS = 1024
+MAX_URL_CHARS = 8192
+MAX_RETRIES = 100
+
 VIDEO_PLACEHOLDER = "<<<video_1>>>"
+_HTTP_URL = re.compile(r"^(https?)://[^/\s?#\\]+", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 _IMAGE_PLACEHOLDER = re.compile(r"<<<image_(\d+)>>>")
 
 
@@ -61,7 +69,43 @@ def require_str(field: str, value: object, *, allow_empty: bool = False) -> str:
         raise fail(field, f"must be a string, not {type(value).__name__}")
     if not allow_empty and not value.strip():
         raise fail(field, "must not be empty")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise fail(field, "is not valid Unicode (it holds a lone surrogate)") from None
     return value
+
+
+def check_id(field: str, value: object) -> str:
+    """An id that travels in a URL path (task id, external task id)."""
+    text = require_str(field, value)
+    # "." and ".." would be resolved away as path segments and reach another route.
+    if text.strip() in (".", ".."):
+        raise fail(field, f"{text!r} is not an id")
+    if len(text) > MAX_ID_CHARS:
+        raise fail(field, f"must be at most {MAX_ID_CHARS} characters, got {len(text)}")
+    return text
+
+
+def check_request_options(timeout: object, max_retries: object, headers: object) -> dict[str, str]:
+    """Check per-call overrides; answer the extra headers as a plain dict."""
+    if timeout is not None and not isinstance(timeout, httpx.Timeout):
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
+            raise fail("timeout", f"must be a positive number of seconds, got {timeout!r}")
+        if not math.isfinite(timeout):
+            raise fail("timeout", "must be finite (pass None for no timeout)")
+    require_int("max_retries", max_retries, low=0, high=MAX_RETRIES)
+    if not isinstance(headers, Mapping):
+        raise fail("extra_headers", f"must be a mapping, not {type(headers).__name__}")
+    checked = {}
+    for name, content in headers.items():
+        for part in (name, content):
+            # Header bytes are ASCII on the wire; a newline would split the header.
+            if not isinstance(part, str) or not part.isascii() or any(c in part for c in "\r\n\0"):
+                raise fail("extra_headers", f"{name!r}: names and values must be ASCII text")
+        checked[name] = content
+    return checked
 
 
 def require_int(field: str, value: object, *, low: int, high: int | None = None) -> int:
@@ -82,10 +126,14 @@ def require_choice(field: str, value: object, choices: Iterable[str]) -> str:
 
 
 def check_http_url(field: str, value: object) -> str:
-    url = require_str(field, value)
-    if not re.match(r"^https?://[^/\s?#]+", url, re.IGNORECASE):
-        raise fail(field, f"must be an http(s) URL, got {url[:80]!r}")
-    return url
+    """An absolute http(s) URL, its scheme lower-cased (the spec's pattern is ^https?://)."""
+    url = require_str(field, value).strip()
+    match = _HTTP_URL.match(url)
+    if match is None or _CONTROL.search(url):
+        raise fail(field, f"must be an http(s) URL without spaces, got {url[:80]!r}")
+    if len(url) > MAX_URL_CHARS:
+        raise fail(field, f"must be at most {MAX_URL_CHARS} characters, got {len(url)}")
+    return match.group(1).lower() + url[match.end(1) :]
 
 
 def check_video_url(value: object) -> str:
@@ -199,6 +247,8 @@ def _point(index: int, item: Any) -> dict[str, float]:
 def _coordinate(field: str, value: object) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise fail(field, f"must be a number, not {type(value).__name__}")
+    if isinstance(value, int) and not 0 <= value <= 1:  # float() of a huge int overflows
+        raise fail(field, f"must be a relative coordinate in [0, 1], got {value}")
     number = float(value)
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
         raise fail(field, f"must be a relative coordinate in [0, 1], got {value!r}")

@@ -66,7 +66,13 @@ def _create_flow(
         book=client._book,
     )
     request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
-    return _core.create_once(operation, external_id, client._options(request), client._policy)
+    return _core.create_once(
+        operation,
+        external_id,
+        client._options(request),
+        client._policy,
+        caller_id=options.get("external_task_id") is not None,
+    )
 
 
 def _wait_flow(
@@ -79,6 +85,10 @@ def _wait_flow(
 ) -> Flow[Task]:
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
         raise _rules.fail("timeout", f"must be a positive number of seconds, got {timeout!r}")
+    if on_progress is not None and not callable(on_progress):
+        raise _rules.fail("on_progress", "must be a callable taking the Task")
+    if poll is not None and not isinstance(poll, PollSchedule):
+        raise _rules.fail("poll", f"must be a PollSchedule, not {type(poll).__name__}")
     return _core.wait_for(
         _core.task_id_of(task),
         timeout=float(timeout),
@@ -93,7 +103,7 @@ def _wait_flow(
 def _external_lookup(
     client: KlingEdit | AsyncKlingEdit, external_task_id: str, options: RequestOptions
 ) -> Flow[Task]:
-    external_id = _rules.require_str("external_task_id", external_task_id)
+    external_id = _rules.check_id("external_task_id", external_task_id)
     found = yield from _core.find_by_external_id(
         external_id, client._options(options), client._policy
     )
@@ -114,8 +124,9 @@ def _download_plan(
     max_bytes: int | None,
     on_progress: Callable[[int, int | None], object] | None,
 ) -> tuple[str, DownloadTarget]:
+    _rules.require_int("index", index, low=0)
     if isinstance(task, Task):
-        if not 0 <= index < len(task.videos):
+        if index >= len(task.videos):
             raise _rules.fail(
                 "task", f"task {task.task_id} has no result video #{index} (status {task.status})"
             )
@@ -262,6 +273,8 @@ class Tasks:
                 with target:
                     for chunk in response.iter_bytes():
                         target.write(chunk)
+        except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
+            raise _rules.fail("task", f"is not a usable URL ({error})") from None
         except httpx.RequestError as error:
             raise _core.connection_error(error) from error
         return target.path
@@ -392,6 +405,8 @@ class AsyncTasks:
                 with target:
                     async for chunk in response.aiter_bytes():
                         target.write(chunk)
+        except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
+            raise _rules.fail("task", f"is not a usable URL ({error})") from None
         except httpx.RequestError as error:
             raise _core.connection_error(error) from error
         return target.path

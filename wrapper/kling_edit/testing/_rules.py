@@ -80,7 +80,10 @@ def is_http_url(value: object) -> bool:
     """Whether ``value`` is an absolute http(s) URL."""
     if not isinstance(value, str):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[": an unterminated IPv6 host
+        return False
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
