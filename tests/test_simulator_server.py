@@ -224,7 +224,11 @@ def test_pytest_plugin_fixtures(pytester: pytest.Pytester, monkeypatch: pytest.M
             )
             assert response.json()["code"] == 0
             assert kling_simulator.requests == {"list": 1}
+
+        def test_client_fixture(kling_client, kling_simulator):
+            session = kling_client.sessions.init(video_url="https://example.com/clip.mp4")
+            assert set(kling_simulator.sessions) == {session.session_id}
         """
     )
     result = pytester.runpytest_inprocess("-p", "kling_edit.testing.pytest_plugin")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)

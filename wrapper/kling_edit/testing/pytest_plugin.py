@@ -13,6 +13,7 @@ import pytest
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from kling_edit import KlingEdit
     from kling_edit.testing import Simulator
 
 
@@ -32,3 +33,12 @@ def kling_simulator_url(kling_simulator: Simulator) -> Iterator[str]:
 
     with running_server(kling_simulator) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def kling_client(kling_simulator: Simulator) -> Iterator[KlingEdit]:
+    """A :class:`~kling_edit.KlingEdit` wired in-process to ``kling_simulator`` (no port)."""
+    from kling_edit import KlingEdit
+
+    with KlingEdit.simulated(kling_simulator) as client:
+        yield client
