@@ -4,12 +4,12 @@ Prints a table and writes bench-results/bench.json. Everything runs against the 
 127.0.0.1 (in a child process where the client's own CPU use would otherwise skew the server).
 
 Figures (target in brackets):
-  import        `import kling_edit` / `import httpx`, fresh interpreters           [<= 1.5]
-  overhead      tasks.get() through the wrapper / the same GET with raw httpx     [<= 1.15]
+  import        `import kling_edit` / `import httpx`, fresh interpreters [<= 1.5]
+  overhead      tasks.get() through the wrapper / the same GET with raw httpx [<= 1.15]
   creates       20 sequential creates: wrapper / the seed page's requests snippet [<= 0.7]
-  concurrency   1,000 async create+wait jobs: wall time / the simulated job time  [< 5, <= 100 conns]
-  polls         polls per task in wait() / polls of a fixed poller at the settled interval [<= 1.3]
-  download rss  peak RSS growth streaming a 200 MB result / reading it into memory [< 30 MB]
+  concurrency   1,000 async create+wait jobs: wall time / simulated job time [< 5; <= 100 conns]
+  polls         polls per task in wait() / a fixed poller at the settled interval [<= 1.3]
+  download rss  peak RSS growth streaming a 200 MB result, vs reading it into memory [< 30 MB]
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ import httpx
 import requests
 
 from kling_edit import AsyncKlingEdit, KlingEdit, PollSchedule, Session
-from kling_edit._core import Send, Sleep, wait_for
-from kling_edit._core import CallOptions, RetryPolicy
+from kling_edit._core import CallOptions, RetryPolicy, Send, Sleep, wait_for
 from kling_edit.testing import Simulator, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,8 +43,11 @@ KEY = "sk-bench"
 def _interpreter_seconds(statement: str, runs: int) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     samples = [
-        float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                             text=True).stdout)
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True
+            ).stdout
+        )
         for _ in range(runs)
     ]
     return statistics.median(samples)
@@ -54,8 +56,12 @@ def _interpreter_seconds(statement: str, runs: int) -> float:
 def bench_import(runs: int) -> dict[str, Any]:
     ours = _interpreter_seconds("import kling_edit", runs)
     baseline = _interpreter_seconds("import httpx", runs)
-    return {"ratio": ours / baseline, "kling_edit_ms": ours * 1e3, "httpx_ms": baseline * 1e3,
-            "target": "<= 1.5"}
+    return {
+        "ratio": ours / baseline,
+        "kling_edit_ms": ours * 1e3,
+        "httpx_ms": baseline * 1e3,
+        "target": "<= 1.5",
+    }
 
 
 def _ready_session(client: KlingEdit) -> Session:
@@ -64,7 +70,9 @@ def _ready_session(client: KlingEdit) -> Session:
     return session
 
 
-def _interleaved(rounds: int, first: Callable[[], None], second: Callable[[], None]) -> tuple[float, float]:
+def _interleaved(
+    rounds: int, first: Callable[[], None], second: Callable[[], None]
+) -> tuple[float, float]:
     """Total seconds of each callable, alternating them so drift hits both alike."""
     totals = [0.0, 0.0]
     for _ in range(rounds):
@@ -90,8 +98,12 @@ def bench_overhead(base_url: str, calls: int) -> dict[str, Any]:
                 raw.get(url, headers=headers).json()
 
         ours, theirs = _interleaved(5, wrapper, baseline)
-    return {"ratio": ours / theirs, "wrapper_us_per_call": ours / (5 * calls) * 1e6,
-            "httpx_us_per_call": theirs / (5 * calls) * 1e6, "target": "<= 1.15"}
+    return {
+        "ratio": ours / theirs,
+        "wrapper_us_per_call": ours / (5 * calls) * 1e6,
+        "httpx_us_per_call": theirs / (5 * calls) * 1e6,
+        "target": "<= 1.15",
+    }
 
 
 def bench_creates(base_url: str, count: int) -> dict[str, Any]:
@@ -108,14 +120,23 @@ def bench_creates(base_url: str, count: int) -> dict[str, Any]:
                 response = requests.post(
                     f"{base_url}/kling/v1/videos/multi-elements",
                     headers={"Authorization": "Bearer " + KEY},
-                    json={"session_id": session.session_id, "edit_mode": "removal",
-                          "prompt": PROMPT, "mode": "std", "duration": "5"},
+                    json={
+                        "session_id": session.session_id,
+                        "edit_mode": "removal",
+                        "prompt": PROMPT,
+                        "mode": "std",
+                        "duration": "5",
+                    },
                 )
                 response.json()
 
         ours, theirs = _interleaved(3, wrapper, seed_snippet)
-    return {"ratio": ours / theirs, "wrapper_ms": ours / 3 * 1e3, "requests_ms": theirs / 3 * 1e3,
-            "target": "<= 0.7"}
+    return {
+        "ratio": ours / theirs,
+        "wrapper_ms": ours / 3 * 1e3,
+        "requests_ms": theirs / 3 * 1e3,
+        "target": "<= 0.7",
+    }
 
 
 @contextmanager
@@ -145,8 +166,9 @@ async def _concurrent_jobs(base_url: str, jobs: int, job_seconds: float) -> dict
         polls += request.method == "GET"
 
     http = httpx.AsyncClient(transport=transport, event_hooks={"request": [count_polls]})
-    async with AsyncKlingEdit(api_key=KEY, base_url=base_url, http_client=http,
-                              timeout=120.0) as client:
+    async with AsyncKlingEdit(
+        api_key=KEY, base_url=base_url, http_client=http, timeout=120.0
+    ) as client:
         session = await client.sessions.init(video_url="https://example.com/clip.mp4")
         await client.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
         polls = 0
@@ -169,8 +191,15 @@ async def _concurrent_jobs(base_url: str, jobs: int, job_seconds: float) -> dict
         stop.set()
         await watcher
     await http.aclose()
-    return {"ratio": wall / job_seconds, "wall_s": wall, "job_s": job_seconds, "jobs": jobs,
-            "peak_connections": peak, "polls_per_task": polls / jobs, "target": "< 5, <= 100 conns"}
+    return {
+        "ratio": wall / job_seconds,
+        "wall_s": wall,
+        "job_s": job_seconds,
+        "jobs": jobs,
+        "peak_connections": peak,
+        "polls_per_task": polls / jobs,
+        "target": "< 5, <= 100 conns",
+    }
 
 
 def bench_concurrency(jobs: int, job_seconds: float) -> dict[str, Any]:
@@ -182,9 +211,15 @@ def _virtual_polls(job_seconds: float, schedule: PollSchedule) -> int:
     """Polls wait() makes for a task of this length, run on virtual time through the core."""
     now = 0.0
     polls = 0
-    flow = wait_for("t", timeout=10 * job_seconds + 60, schedule=schedule, on_progress=None,
-                    options=CallOptions(timeout=30.0, max_retries=0), policy=RetryPolicy(),
-                    clock=lambda: now)
+    flow = wait_for(
+        "t",
+        timeout=10 * job_seconds + 60,
+        schedule=schedule,
+        on_progress=None,
+        options=CallOptions(timeout=30.0, max_retries=0),
+        policy=RetryPolicy(),
+        clock=lambda: now,
+    )
     step = next(flow)
     while True:
         if isinstance(step, Sleep):
@@ -194,8 +229,11 @@ def _virtual_polls(job_seconds: float, schedule: PollSchedule) -> int:
             assert isinstance(step, Send)
             polls += 1
             status = "succeed" if now >= job_seconds else "processing"
-            answer = httpx.Response(200, json={"code": 0, "message": "", "data": {
-                "task_id": "t", "task_status": status}}, request=httpx.Request("GET", "http://x"))
+            answer = httpx.Response(
+                200,
+                json={"code": 0, "message": "", "data": {"task_id": "t", "task_status": status}},
+                request=httpx.Request("GET", "http://x"),
+            )
         try:
             step = flow.send(answer)
         except StopIteration:
@@ -210,8 +248,12 @@ def bench_polls() -> dict[str, Any]:
         fixed = math.ceil(seconds / schedule.maximum) + 1
         rows[f"{seconds:g}s"] = {"polls": ours, "fixed_poller": fixed, "ratio": ours / fixed}
     worst = max(row["ratio"] for row in rows.values())
-    return {"ratio": worst, "by_job_length": rows, "target": "<= 1.3",
-            "note": "Kling jobs take minutes; ratio is the worst over 30 s-5 min jobs"}
+    return {
+        "ratio": worst,
+        "by_job_length": rows,
+        "target": "<= 1.3",
+        "note": "Kling jobs take minutes; ratio is the worst over 30 s-5 min jobs",
+    }
 
 
 _RSS_SCRIPT = """
@@ -239,13 +281,20 @@ def bench_download_rss(size: int, folder: Path) -> dict[str, Any]:
     def growth(mode: str) -> float:
         result = subprocess.run(
             [sys.executable, "-c", _RSS_SCRIPT, mode, str(size), str(folder / f"{mode}.mp4")],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return float(result.stdout.strip().splitlines()[-1])
 
     streamed, in_memory = growth("stream"), growth("memory")
-    return {"ratio": streamed / max(in_memory, 1e-9), "stream_growth_mb": streamed,
-            "in_memory_growth_mb": in_memory, "size_mb": size / 2**20, "target": "< 30 MB growth"}
+    return {
+        "ratio": streamed / max(in_memory, 1e-9),
+        "stream_growth_mb": streamed,
+        "in_memory_growth_mb": in_memory,
+        "size_mb": size / 2**20,
+        "target": "< 30 MB growth",
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,8 +315,11 @@ def main(argv: list[str] | None = None) -> int:
         leftover.unlink()
     print(f"{'figure':<14}{'ratio':>8}  target             details")
     for name, row in results.items():
-        details = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                            for k, v in row.items() if k not in ("ratio", "target", "by_job_length"))
+        details = ", ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in row.items()
+            if k not in ("ratio", "target", "by_job_length")
+        )
         print(f"{name:<14}{row['ratio']:>8.3f}  {row['target']:<18} {details}")
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written: {RESULTS.relative_to(ROOT)}")

@@ -11,6 +11,14 @@ from typing import Any
 import jsonschema
 import pytest
 from pytest_httpx import HTTPXMock
+
+from spec_helpers import (
+    ROUTES,
+    assert_valid_request,
+    operation,
+    request_validator,
+    response_validator,
+)
 from wrapper_helpers import (
     API,
     PROMPT,
@@ -24,14 +32,6 @@ from wrapper_helpers import (
     selection_data,
     session_data,
     task_data,
-)
-
-from spec_helpers import (
-    ROUTES,
-    assert_valid_request,
-    operation,
-    request_validator,
-    response_validator,
 )
 
 PREFIX = "/kling/v1/videos/multi-elements"

@@ -13,6 +13,21 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
+
+from kling_edit import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    PollSchedule,
+    TaskFailedError,
+    WaitTimeoutError,
+    parse_callback,
+)
+from kling_edit._core import CallOptions, RetryPolicy, Send, Sleep, call, get_task, retry_after
+from kling_edit._version import __version__
 from wrapper_helpers import (
     ADD_URL,
     API,
@@ -30,21 +45,6 @@ from wrapper_helpers import (
     session_data,
     task_data,
 )
-
-from kling_edit import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    AuthenticationError,
-    BadRequestError,
-    NotFoundError,
-    PollSchedule,
-    TaskFailedError,
-    WaitTimeoutError,
-    parse_callback,
-)
-from kling_edit._core import CallOptions, RetryPolicy, Send, Sleep, call, get_task, retry_after
-from kling_edit._version import __version__
 
 TASK_URL = f"{API}/{TASK_ID}"
 VIDEO_URL = "https://videos.test/clip.mp4"

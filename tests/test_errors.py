@@ -7,16 +7,6 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from wrapper_helpers import (
-    API,
-    INIT_URL,
-    TASK_ID,
-    Api,
-    envelope,
-    error_body,
-    session_data,
-    task_data,
-)
 
 import kling_edit
 from kling_edit import (
@@ -35,6 +25,16 @@ from kling_edit import (
     ServerError,
     VideoRejectedError,
     WaitTimeoutError,
+)
+from wrapper_helpers import (
+    API,
+    INIT_URL,
+    TASK_ID,
+    Api,
+    envelope,
+    error_body,
+    session_data,
+    task_data,
 )
 
 TASK_URL = f"{API}/{TASK_ID}"

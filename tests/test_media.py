@@ -11,6 +11,17 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock, IteratorStream
+
+from kling_edit import (
+    APIConnectionError,
+    DownloadError,
+    Mask,
+    RequestValidationError,
+    Task,
+    TaskVideo,
+)
+from kling_edit._media import image_size, prepare_image
+from kling_edit._rules import IMAGE_MAX_BYTES
 from wrapper_helpers import (
     ADD_URL,
     API,
@@ -24,17 +35,6 @@ from wrapper_helpers import (
     selection_data,
     task_data,
 )
-
-from kling_edit import (
-    APIConnectionError,
-    DownloadError,
-    Mask,
-    RequestValidationError,
-    Task,
-    TaskVideo,
-)
-from kling_edit._media import image_size, prepare_image
-from kling_edit._rules import IMAGE_MAX_BYTES
 
 PNG = png_bytes(400, 300)
 JPEG = jpeg_bytes(640, 480)

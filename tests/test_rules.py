@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from pytest_httpx import HTTPXMock
+
+from kling_edit import KlingEditError, PromptWarning, RequestValidationError
+from kling_edit._rules import IMAGE_MAX_BYTES
 from wrapper_helpers import (
     ADD_URL,
     API,
@@ -25,9 +28,6 @@ from wrapper_helpers import (
     session_data,
     task_data,
 )
-
-from kling_edit import KlingEditError, PromptWarning, RequestValidationError
-from kling_edit._rules import IMAGE_MAX_BYTES
 
 IMAGE_URL = "https://images.test/object.png"
 VALID_PNG = png_bytes(400, 400)

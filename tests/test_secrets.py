@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
+
+from kling_edit import KlingEditError, PollSchedule, Task, TaskVideo
 from wrapper_helpers import (
     API,
     INIT_URL,
@@ -26,8 +28,6 @@ from wrapper_helpers import (
     error_body,
     task_data,
 )
-
-from kling_edit import KlingEditError, PollSchedule, Task, TaskVideo
 
 assert "SECRET" in KEY  # the fixtures' key is the recognisable one these tests look for
 
