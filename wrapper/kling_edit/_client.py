@@ -87,10 +87,12 @@ class _BaseClient:
             raise KlingEditError(f"max_retries must be a non-negative integer, got {max_retries!r}")
         self._api_key = _Secret(key.strip())
         self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
-        self.max_retries = max_retries
+        self._set_defaults(timeout, max_retries)
         self.poll_schedule = poll_schedule or PollSchedule()
-        self._default_headers = dict(default_headers or {})
+        # Built once: most calls add no headers of their own and reuse these as they are.
+        self._base_headers = httpx.Headers({"User-Agent": f"kling-edit-python/{__version__}"})
+        self._base_headers.update(check_request_options(None, 0, default_headers or {}))
+        self._base_headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
         self._policy = RetryPolicy()
         self._book = SessionBook()
         self._owns_http = False
@@ -99,10 +101,18 @@ class _BaseClient:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     def _options(self, overrides: RequestOptions) -> CallOptions:
+        if not overrides:  # the common case, checked once when the client was made
+            return self._defaults
         timeout = overrides.get("timeout", self.timeout)
         max_retries = overrides.get("max_retries", self.max_retries)
         headers = check_request_options(timeout, max_retries, overrides.get("extra_headers", {}))
         return CallOptions(timeout=timeout, max_retries=max_retries, headers=headers)
+
+    def _set_defaults(self, timeout: float | httpx.Timeout, max_retries: int) -> None:
+        self.timeout = timeout
+        self.max_retries = max_retries
+        check_request_options(timeout, max_retries, {})
+        self._defaults = CallOptions(timeout=timeout, max_retries=max_retries)
 
     def _request_args(self, step: Send) -> dict[str, Any]:
         operation = step.operation
@@ -116,10 +126,11 @@ class _BaseClient:
         }
 
     def _headers(self, extra: Mapping[str, str]) -> httpx.Headers:
+        if not extra:
+            return self._base_headers
         # httpx.Headers merges names case-insensitively: a caller's "user-agent" or
         # "authorization" replaces the default instead of going out as a second header.
-        headers = httpx.Headers({"User-Agent": f"kling-edit-python/{__version__}"})
-        headers.update(self._default_headers)
+        headers = self._base_headers.copy()
         headers.update(extra)
         headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
         return headers
@@ -173,8 +184,10 @@ class _BaseClient:
 
     def _copy_with(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Self:
         clone = copy.copy(self)
-        clone.timeout = timeout if timeout is not None else self.timeout
-        clone.max_retries = max_retries if max_retries is not None else self.max_retries
+        clone._set_defaults(
+            timeout if timeout is not None else self.timeout,
+            max_retries if max_retries is not None else self.max_retries,
+        )
         clone._owns_http = False
         clone._bind_resources()
         return clone
