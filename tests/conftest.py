@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import functools
+import socket
 import ssl
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -87,3 +88,23 @@ def api(make_api: MakeApi, clock: VirtualClock) -> Api:
 
 # ---------------------------------------------------------------------------------------------
 # Other fixtures below this line.
+
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to resolve or reach a host other than loopback.
+
+    The suite mocks at the transport or runs the simulator on 127.0.0.1; this guard keeps it
+    that way (a default callback sender, say, would otherwise POST to a real host).
+    """
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in _LOOPBACK_HOSTS:
+            raise OSError(f"tests must not reach the network (looked up {name!r})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)

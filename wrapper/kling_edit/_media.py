@@ -181,6 +181,8 @@ class DownloadTarget:
     ) -> None:
         if not isinstance(dest, str | os.PathLike):
             raise fail("dest", f"must be a file or folder path, not {type(dest).__name__}")
+        if "\0" in os.fspath(dest):  # pathlib's checks swallow it; os.open would fail late
+            raise fail("dest", "must not contain a NUL byte")
         if max_bytes is not None:
             require_int("max_bytes", max_bytes, low=1)
         target = Path(dest).expanduser()

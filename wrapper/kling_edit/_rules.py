@@ -88,13 +88,23 @@ def check_id(field: str, value: object) -> str:
     return text
 
 
+def check_seconds(field: str, value: object) -> float:
+    """A positive, finite number of seconds."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise fail(field, f"must be a number of seconds, not {type(value).__name__}")
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int beyond float range
+        seconds = math.inf
+    if not 0 < seconds < math.inf:
+        raise fail(field, f"must be a positive, finite number of seconds, got {value!r}")
+    return seconds
+
+
 def check_request_options(timeout: object, max_retries: object, headers: object) -> dict[str, str]:
     """Check per-call overrides; answer the extra headers as a plain dict."""
     if timeout is not None and not isinstance(timeout, httpx.Timeout):
-        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
-            raise fail("timeout", f"must be a positive number of seconds, got {timeout!r}")
-        if not math.isfinite(timeout):
-            raise fail("timeout", "must be finite (pass None for no timeout)")
+        check_seconds("timeout", timeout)
     require_int("max_retries", max_retries, low=0, high=MAX_RETRIES)
     if not isinstance(headers, Mapping):
         raise fail("extra_headers", f"must be a mapping, not {type(headers).__name__}")

@@ -83,15 +83,14 @@ def _wait_flow(
     poll: PollSchedule | None,
     extra_headers: Mapping[str, str] | None,
 ) -> Flow[Task]:
-    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
-        raise _rules.fail("timeout", f"must be a positive number of seconds, got {timeout!r}")
+    seconds = _rules.check_seconds("timeout", timeout)
     if on_progress is not None and not callable(on_progress):
         raise _rules.fail("on_progress", "must be a callable taking the Task")
     if poll is not None and not isinstance(poll, PollSchedule):
         raise _rules.fail("poll", f"must be a PollSchedule, not {type(poll).__name__}")
     return _core.wait_for(
         _core.task_id_of(task),
-        timeout=float(timeout),
+        timeout=seconds,
         schedule=poll or client.poll_schedule,
         on_progress=on_progress,
         options=client._options({"extra_headers": extra_headers or {}}),
