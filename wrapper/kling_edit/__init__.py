@@ -12,6 +12,8 @@ addition / swap / removal task, wait for it and download the result:
         client.tasks.download(client.tasks.wait(task), "result.mp4")
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ._client import AsyncKlingEdit, KlingEdit
 from ._core import PollSchedule, RequestOptions, parse_callback
 from ._errors import (
@@ -33,11 +35,24 @@ from ._errors import (
     VideoRejectedError,
     WaitTimeoutError,
 )
-from ._masks import Mask
 from ._models import ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
 from ._rules import PromptWarning
 from ._tasks import CreateOptions
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._masks import Mask
+
+
+def __getattr__(name: str) -> Any:
+    # Mask decoding (zlib, struct, PNG and RLE code) loads on first use: most programs never
+    # look at a mask, and `import kling_edit` should cost little more than `import httpx`.
+    if name == "Mask":
+        from ._masks import Mask
+
+        return Mask
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APIConnectionError",

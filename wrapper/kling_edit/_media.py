@@ -13,7 +13,6 @@ import binascii
 import os
 import re
 import struct
-import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -219,7 +218,7 @@ class DownloadTarget:
     def __enter__(self) -> DownloadTarget:
         # Not mkstemp: its files are 0600; os.open with 0o666 lets the umask decide, so the
         # result gets the permissions any other new file would.
-        self._temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}.part")
+        self._temp = self.path.with_name(f".{self.path.name}.{os.urandom(8).hex()}.part")
         fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
         self._handle = os.fdopen(fd, "wb")
         return self
