@@ -5,11 +5,12 @@ Both run the flows of `_core` and differ only in how they perform a `Send` or a 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 from ._core import (
     CallOptions,
     Flow,
+    FlowDriver,
     PollSchedule,
     RequestOptions,
     RetryPolicy,
@@ -136,22 +138,27 @@ class _BaseClient:
         return headers
 
     @staticmethod
-    def _log(
-        step: Send, started: float, response: httpx.Response | None, error: Exception | None = None
-    ) -> None:
+    @contextlib.contextmanager
+    def _exchange(step: Send, driver: FlowDriver[Any]) -> Iterator[None]:
+        """Around one request: hand a transport failure to the flow, log the outcome."""
+        started = time.monotonic()
+        try:
+            yield
+        except httpx.RequestError as error:
+            driver.fail(error)
+            outcome = f"failed ({type(error).__name__})"
+        else:
+            response: httpx.Response = driver.answered
+            outcome = (
+                f"{response.status_code} request_id={response.headers.get('x-request-id', '-')}"
+            )
         if not logger.isEnabledFor(logging.DEBUG):
             return
-        operation = step.operation
-        outcome = (
-            f"{response.status_code} request_id={response.headers.get('x-request-id', '-')}"
-            if response is not None
-            else f"failed ({type(error).__name__})"
-        )
         # Method, path, outcome and timing only: never headers or bodies (key, images).
         logger.debug(
             "%s %s -> %s attempt=%d elapsed=%.3fs",
-            operation.method,
-            operation.path,
+            step.operation.method,
+            step.operation.path,
             outcome,
             step.attempt + 1,
             time.monotonic() - started,
@@ -234,26 +241,14 @@ class KlingEdit(_BaseClient):
         return self._copy_with(timeout, max_retries)
 
     def _run(self, flow: Flow[T]) -> T:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            value, error = None, None
+        driver = FlowDriver(flow)
+        while (step := driver.next_step()) is not None:
             if isinstance(step, Sleep):
                 time.sleep(step.seconds)
                 continue
-            started = time.monotonic()
-            try:
-                value = self._http.request(**self._request_args(step))
-            except httpx.RequestError as exc:
-                self._log(step, started, None, exc)
-                error = exc
-            else:
-                self._log(step, started, value)
+            with self._exchange(step, driver):
+                driver.answer(self._http.request(**self._request_args(step)))
+        return driver.result
 
     def close(self) -> None:
         """Close the connections this client opened (an injected http_client stays open)."""
@@ -310,28 +305,16 @@ class AsyncKlingEdit(_BaseClient):
         return self._copy_with(timeout, max_retries)
 
     async def _run(self, flow: Flow[T]) -> T:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                step = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                result: T = stop.value
-                return result
-            value, error = None, None
+        driver = FlowDriver(flow)
+        while (step := driver.next_step()) is not None:
             if isinstance(step, Sleep):
                 import asyncio  # here, not at the top: it doubles `import kling_edit` time
 
                 await asyncio.sleep(step.seconds)
                 continue
-            started = time.monotonic()
-            try:
-                value = await self._http.request(**self._request_args(step))
-            except httpx.RequestError as exc:
-                self._log(step, started, None, exc)
-                error = exc
-            else:
-                self._log(step, started, value)
+            with self._exchange(step, driver):
+                driver.answer(await self._http.request(**self._request_args(step)))
+        return driver.result
 
     async def close(self) -> None:
         """Close the connections this client opened (an injected http_client stays open)."""

@@ -106,6 +106,43 @@ class Sleep:
 Flow = Generator[Send | Sleep, Any, T]
 
 
+class FlowDriver(Generic[T]):
+    """Runs a flow step by step for a client: what both clients share of running one.
+
+    `next_step()` answers the next Send or Sleep (None once the flow has finished, its value in
+    `result`); the client performs it and reports back with `answer()` or `fail()`.
+    """
+
+    result: T  # set once next_step() answers None
+
+    def __init__(self, flow: Flow[T]) -> None:
+        self._flow = flow
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def next_step(self) -> Send | Sleep | None:
+        try:
+            if self._error is None:
+                return self._flow.send(self._value)
+            return self._flow.throw(self._error)
+        except StopIteration as stop:
+            self.result = stop.value
+            return None
+        finally:
+            self._value = self._error = None
+
+    def answer(self, value: Any) -> None:
+        self._value = value
+
+    @property
+    def answered(self) -> Any:
+        """What the current step was answered with (None while it has no answer)."""
+        return self._value
+
+    def fail(self, error: BaseException) -> None:
+        self._error = error
+
+
 @frozen
 class RetryPolicy:
     """Exponential back-off with jitter that honours Retry-After (as openai-python does)."""
