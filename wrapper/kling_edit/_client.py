@@ -189,7 +189,10 @@ class _BaseClient:
     def _bind_resources(self) -> None:
         raise NotImplementedError
 
-    def _copy_with(self, timeout: float | httpx.Timeout | None, max_retries: int | None) -> Self:
+    def with_options(
+        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
+    ) -> Self:
+        """A client sharing this one's connections, with other defaults."""
         clone = copy.copy(self)
         clone._set_defaults(
             timeout if timeout is not None else self.timeout,
@@ -233,12 +236,6 @@ class KlingEdit(_BaseClient):
     def _bind_resources(self) -> None:
         self.sessions = Sessions(self)
         self.tasks = Tasks(self)
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
-    ) -> KlingEdit:
-        """A client sharing this one's connections, with other defaults."""
-        return self._copy_with(timeout, max_retries)
 
     def _run(self, flow: Flow[T]) -> T:
         driver = FlowDriver(flow)
@@ -297,12 +294,6 @@ class AsyncKlingEdit(_BaseClient):
     def _bind_resources(self) -> None:
         self.sessions = AsyncSessions(self)
         self.tasks = AsyncTasks(self)
-
-    def with_options(
-        self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
-    ) -> AsyncKlingEdit:
-        """A client sharing this one's connections, with other defaults."""
-        return self._copy_with(timeout, max_retries)
 
     async def _run(self, flow: Flow[T]) -> T:
         driver = FlowDriver(flow)
