@@ -40,7 +40,6 @@ from ._media import ImageInput, prepare_image
 from ._models import ObjectMask, Preview, Selection, Session, Task, TaskVideo, seconds, timestamp
 
 T = TypeVar("T")
-U = TypeVar("U")
 
 # Codes and statuses that say "try again later" rather than "this request is wrong".
 RETRY_CODES = frozenset({1302, 1303, 5000, 5001, 5002})
