@@ -31,7 +31,9 @@ import httpx
 import requests
 
 from kling_edit import AsyncKlingEdit, KlingEdit, PollSchedule, Session
-from kling_edit._core import CallOptions, RetryPolicy, Send, Sleep, wait_for
+from kling_edit._flows import wait_for
+from kling_edit._retry import RetryPolicy
+from kling_edit._steps import CallOptions, Send, Sleep
 from kling_edit.testing import Simulator, running_server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,7 +15,7 @@ import pytest
 from _pytest.mark import ParameterSet
 
 from kling_edit import AsyncKlingEdit, KlingEdit, Session
-from kling_edit._core import RetryPolicy
+from kling_edit._retry import RetryPolicy
 from kling_edit.testing import Simulator
 
 SOAK = os.environ.get("KLING_EDIT_SOAK") == "1"

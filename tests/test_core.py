@@ -26,7 +26,9 @@ from kling_edit import (
     WaitTimeoutError,
     parse_callback,
 )
-from kling_edit._core import CallOptions, RetryPolicy, Send, Sleep, call, get_task, retry_after
+from kling_edit._operations import get_task
+from kling_edit._retry import RetryPolicy, call, retry_after
+from kling_edit._steps import CallOptions, Send, Sleep
 from kling_edit._version import __version__
 from wrapper_helpers import (
     ADD_URL,

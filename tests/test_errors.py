@@ -230,7 +230,7 @@ def test_request_validation_error_names_field_and_rule() -> None:
 
 
 def test_connection_errors_record_whether_the_request_may_have_arrived() -> None:
-    from kling_edit._core import connection_error
+    from kling_edit._retry import connection_error
 
     request = httpx.Request("GET", TASK_URL)
     refused = connection_error(httpx.ConnectError("refused", request=request))

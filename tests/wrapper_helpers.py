@@ -7,7 +7,6 @@ the bundled spec.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import struct
 import zlib
@@ -228,9 +227,10 @@ class VirtualClock:
         self.sleep(seconds)
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        # The wrapper's own `time` references are replaced (httpx and pytest keep the real
-        # clock); asyncio.sleep is imported where it is used, so it is patched at the source.
-        fake_time = SimpleNamespace(monotonic=self.monotonic, sleep=self.sleep)
-        monkeypatch.setattr(kling_edit._client, "time", fake_time)
-        monkeypatch.setattr(kling_edit._tasks, "time", fake_time)
-        monkeypatch.setattr(asyncio, "sleep", self.async_sleep)
+        # Both clients sleep through their one `_sleep` method; wait()'s clock is the `time`
+        # of `_tasks` (httpx, asyncio and pytest keep the real clock and sleeps).
+        monkeypatch.setattr(KlingEdit, "_sleep", lambda client, seconds: self.sleep(seconds))
+        monkeypatch.setattr(
+            AsyncKlingEdit, "_sleep", lambda client, seconds: self.async_sleep(seconds)
+        )
+        monkeypatch.setattr(kling_edit._tasks, "time", SimpleNamespace(monotonic=self.monotonic))

@@ -15,7 +15,6 @@ addition / swap / removal task, wait for it and download the result:
 from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncKlingEdit, KlingEdit
-from ._core import PollSchedule, RequestOptions, parse_callback
 from ._errors import (
     AccountError,
     APIConnectionError,
@@ -35,8 +34,11 @@ from ._errors import (
     VideoRejectedError,
     WaitTimeoutError,
 )
+from ._flows import PollSchedule
 from ._models import ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
+from ._parse import parse_callback
 from ._rules import PromptWarning
+from ._steps import RequestOptions
 from ._tasks import CreateOptions
 from ._version import __version__
 

@@ -1,16 +1,16 @@
 """`KlingEdit` and `AsyncKlingEdit`: the only places that send requests and sleep.
 
-Both run the flows of `_core` and differ only in how they perform a `Send` or a `Sleep`.
+Both run the flows of `_steps` (built by `_operations`, `_retry` and `_flows`) and differ only
+in how they perform a `Send` or a `Sleep`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -19,20 +19,13 @@ import httpx
 if TYPE_CHECKING:
     from .testing import Simulator
 
-from ._core import (
-    CallOptions,
-    Flow,
-    FlowDriver,
-    PollSchedule,
-    RequestOptions,
-    RetryPolicy,
-    Send,
-    SessionBook,
-    Sleep,
-)
+from ._book import SessionBook
 from ._errors import KlingEditError
+from ._flows import PollSchedule
+from ._retry import RetryPolicy, call
 from ._rules import check_request_options
 from ._sessions import AsyncSessions, Sessions
+from ._steps import CallOptions, Flow, FlowFactory, Operation, RequestOptions, Send, Sleep
 from ._tasks import AsyncTasks, Tasks
 from ._version import __version__
 
@@ -137,23 +130,25 @@ class _BaseClient:
         headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
         return headers
 
+    def _flow(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> Flow[T]:
+        """The flow of one API method call: one operation retried, or a multi-step flow."""
+        settled = self._options(options)
+        if isinstance(work, Operation):
+            return call(work, settled, self._policy)
+        return work(settled, self._policy)
+
     @staticmethod
-    @contextlib.contextmanager
-    def _exchange(step: Send, driver: FlowDriver[Any]) -> Iterator[None]:
-        """Around one request: hand a transport failure to the flow, log the outcome."""
-        started = time.monotonic()
-        try:
-            yield
-        except httpx.RequestError as error:
-            driver.fail(error)
-            outcome = f"failed ({type(error).__name__})"
-        else:
-            response: httpx.Response = driver.answered
+    def _log_exchange(
+        step: Send, response: httpx.Response | None, error: BaseException | None, started: float
+    ) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        if response is not None:
             outcome = (
                 f"{response.status_code} request_id={response.headers.get('x-request-id', '-')}"
             )
-        if not logger.isEnabledFor(logging.DEBUG):
-            return
+        else:
+            outcome = f"failed ({type(error).__name__})"
         # Method, path, outcome and timing only: never headers or bodies (key, images).
         logger.debug(
             "%s %s -> %s attempt=%d elapsed=%.3fs",
@@ -237,15 +232,37 @@ class KlingEdit(_BaseClient):
         self.sessions = Sessions(self)
         self.tasks = Tasks(self)
 
+    def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
+        """Run one API method call: what every resource method comes down to."""
+        return self._run(self._flow(work, options))
+
     def _run(self, flow: Flow[T]) -> T:
-        driver = FlowDriver(flow)
-        while (step := driver.next_step()) is not None:
-            if isinstance(step, Sleep):
-                time.sleep(step.seconds)
-                continue
-            with self._exchange(step, driver):
-                driver.answer(self._http.request(**self._request_args(step)))
-        return driver.result
+        # The one loop that drives a flow (as httpx drives an auth flow): each step's outcome,
+        # an answer or a transport error, is sent or thrown back into the flow.
+        response: httpx.Response | None = None
+        error: httpx.RequestError | None = None
+        try:
+            while True:
+                try:
+                    step = flow.send(response) if error is None else flow.throw(error)
+                except StopIteration as stop:
+                    result: T = stop.value
+                    return result
+                response = error = None
+                if isinstance(step, Sleep):
+                    self._sleep(step.seconds)
+                    continue
+                started = time.monotonic()
+                try:
+                    response = self._http.request(**self._request_args(step))
+                except httpx.RequestError as transport_error:
+                    error = transport_error
+                self._log_exchange(step, response, error, started)
+        finally:
+            flow.close()
+
+    def _sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
     def close(self) -> None:
         """Close the connections this client opened (an injected http_client stays open)."""
@@ -295,17 +312,38 @@ class AsyncKlingEdit(_BaseClient):
         self.sessions = AsyncSessions(self)
         self.tasks = AsyncTasks(self)
 
-    async def _run(self, flow: Flow[T]) -> T:
-        driver = FlowDriver(flow)
-        while (step := driver.next_step()) is not None:
-            if isinstance(step, Sleep):
-                import asyncio  # here, not at the top: it doubles `import kling_edit` time
+    async def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
+        """Run one API method call: what every resource method comes down to."""
+        return await self._run(self._flow(work, options))
 
-                await asyncio.sleep(step.seconds)
-                continue
-            with self._exchange(step, driver):
-                driver.answer(await self._http.request(**self._request_args(step)))
-        return driver.result
+    async def _run(self, flow: Flow[T]) -> T:
+        # The twin of KlingEdit._run, awaiting the request and the sleep.
+        response: httpx.Response | None = None
+        error: httpx.RequestError | None = None
+        try:
+            while True:
+                try:
+                    step = flow.send(response) if error is None else flow.throw(error)
+                except StopIteration as stop:
+                    result: T = stop.value
+                    return result
+                response = error = None
+                if isinstance(step, Sleep):
+                    await self._sleep(step.seconds)
+                    continue
+                started = time.monotonic()
+                try:
+                    response = await self._http.request(**self._request_args(step))
+                except httpx.RequestError as transport_error:
+                    error = transport_error
+                self._log_exchange(step, response, error, started)
+        finally:
+            flow.close()
+
+    async def _sleep(self, seconds: float) -> None:
+        import asyncio  # here, not at the top: it doubles `import kling_edit` time
+
+        await asyncio.sleep(seconds)
 
     async def close(self) -> None:
         """Close the connections this client opened (an injected http_client stays open)."""

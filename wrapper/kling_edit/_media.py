@@ -13,19 +13,14 @@ import binascii
 import os
 import re
 import struct
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import BinaryIO
 
-from ._errors import DownloadError
 from ._rules import (
     IMAGE_MAX_ASPECT,
     IMAGE_MAX_BYTES,
     IMAGE_MIN_SIDE_PX,
     check_http_url,
     fail,
-    require_int,
     require_str,
 )
 
@@ -155,97 +150,3 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
             return width, height
         offset += 2 + length
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Results out
-
-_EXPIRED_STATUSES = frozenset({403, 404, 410})
-_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines
-
-
-class DownloadTarget:
-    """Where a download goes: streamed into a temporary file beside `path`, renamed on success.
-
-    Used as a context manager around the chunk loop, so a failed or capped download never leaves
-    a partial file under the final name (and removes its temporary file).
-    """
-
-    def __init__(
-        self,
-        dest: str | os.PathLike[str],
-        default_name: str,
-        max_bytes: int | None,
-        on_progress: Callable[[int, int | None], object] | None = None,
-    ) -> None:
-        if not isinstance(dest, str | os.PathLike):
-            raise fail("dest", f"must be a file or folder path, not {type(dest).__name__}")
-        if "\0" in os.fspath(dest):  # pathlib's checks swallow it; os.open would fail late
-            raise fail("dest", "must not contain a NUL byte")
-        if max_bytes is not None:
-            require_int("max_bytes", max_bytes, low=1)
-        target = Path(dest).expanduser()
-        self.path = target / default_name if target.is_dir() else target
-        if not self.path.parent.is_dir():
-            raise fail("dest", f"folder {str(self.path.parent)!r} does not exist")
-        self.max_bytes = max_bytes
-        self.on_progress = on_progress
-        self.written = 0
-        self.total: int | None = None
-        self._handle: BinaryIO | None = None
-
-    def check_response(self, status_code: int, headers: Mapping[str, str], url: str) -> None:
-        """Refuse an error answer, or one that announces more than max_bytes, before writing."""
-        if status_code in _EXPIRED_STATUSES:
-            raise DownloadError(
-                f"the result at {_short(url)} is gone (HTTP {status_code}): result files are"
-                " deleted 30 days after generation, and signed links expire; fetch the task"
-                " again for a fresh URL, or re-run the task if it is older than 30 days",
-                status_code=status_code,
-            )
-        if not 200 <= status_code < 300:
-            raise DownloadError(
-                f"downloading {_short(url)} failed: HTTP {status_code}", status_code=status_code
-            )
-        announced = headers.get("content-length", "")
-        self.total = int(announced) if announced.isdigit() else None
-        if self.max_bytes is not None and self.total is not None and self.total > self.max_bytes:
-            raise DownloadError(
-                f"the result is {self.total} bytes, over max_bytes={self.max_bytes}",
-                status_code=status_code,
-            )
-
-    def __enter__(self) -> DownloadTarget:
-        # Not mkstemp: its files are 0600; os.open with 0o666 lets the umask decide, so the
-        # result gets the permissions any other new file would.
-        self._temp = self.path.with_name(f".{self.path.name}.{os.urandom(8).hex()}.part")
-        fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-        self._handle = os.fdopen(fd, "wb")
-        return self
-
-    def write(self, chunk: bytes) -> None:
-        assert self._handle is not None, "write() outside the with block"
-        self.written += len(chunk)
-        if self.max_bytes is not None and self.written > self.max_bytes:
-            raise DownloadError(f"the result is larger than max_bytes={self.max_bytes}; stopped")
-        self._handle.write(chunk)
-        if self.on_progress is not None:
-            self.on_progress(self.written, self.total)
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        assert self._handle is not None
-        self._handle.close()
-        if kind is None:
-            os.replace(self._temp, self.path)
-        else:
-            self._temp.unlink(missing_ok=True)
-
-
-def _short(url: str) -> str:
-    # Signed result URLs carry credentials in the query string: never echo it.
-    return url.split("?", 1)[0]

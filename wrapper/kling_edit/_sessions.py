@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Unpack
 
-from . import _core
 from ._models import Preview, Selection, Session
+from ._operations import change_selection, clear_selection, init_session, preview_selection
 
 if TYPE_CHECKING:
     from ._client import AsyncKlingEdit, KlingEdit
-    from ._core import RequestOptions
+    from ._steps import RequestOptions
 
 Point = tuple[float, float] | Any
 """An (x, y) pair in [0, 1] (0, 0 is the top-left corner), a {"x", "y"} mapping, or any object
@@ -40,11 +40,7 @@ class Sessions:
         service refuses the video, saying which of fps, size or duration is out of range.
         """
         c = self._client
-        return c._run(
-            _core.call(
-                _core.init_session(video_url, video_id, c._book), c._options(options), c._policy
-            )
-        )
+        return c._call(init_session(video_url, video_id, c._book), options)
 
     def add_points(
         self,
@@ -56,8 +52,8 @@ class Sessions:
     ) -> Selection:
         """Mark up to 10 points on one frame; answer the masks of the selected objects."""
         c = self._client
-        op = _core.change_selection("add", _sid(session), frame_index, points, c._book)
-        return c._run(_core.call(op, c._options(options), c._policy))
+        op = change_selection("add", _sid(session), frame_index, points, c._book)
+        return c._call(op, options)
 
     def delete_points(
         self,
@@ -69,24 +65,18 @@ class Sessions:
     ) -> Selection:
         """Remove points added earlier (each must match an added point exactly)."""
         c = self._client
-        op = _core.change_selection("delete", _sid(session), frame_index, points, c._book)
-        return c._run(_core.call(op, c._options(options), c._policy))
+        op = change_selection("delete", _sid(session), frame_index, points, c._book)
+        return c._call(op, options)
 
     def clear(self, session: str | Session, **options: Unpack[RequestOptions]) -> None:
         """Remove every point of the session."""
         c = self._client
-        c._run(
-            _core.call(
-                _core.clear_selection(_sid(session), c._book), c._options(options), c._policy
-            )
-        )
+        c._call(clear_selection(_sid(session), c._book), options)
 
     def preview(self, session: str | Session, **options: Unpack[RequestOptions]) -> Preview:
         """Render the tracked selection: a preview video, a cover image, the tracking masks."""
         c = self._client
-        return c._run(
-            _core.call(_core.preview_selection(_sid(session)), c._options(options), c._policy)
-        )
+        return c._call(preview_selection(_sid(session)), options)
 
 
 class AsyncSessions:
@@ -104,11 +94,7 @@ class AsyncSessions:
     ) -> Session:
         """Open a session for a source video; see `Sessions.init`."""
         c = self._client
-        return await c._run(
-            _core.call(
-                _core.init_session(video_url, video_id, c._book), c._options(options), c._policy
-            )
-        )
+        return await c._call(init_session(video_url, video_id, c._book), options)
 
     async def add_points(
         self,
@@ -120,8 +106,8 @@ class AsyncSessions:
     ) -> Selection:
         """Mark up to 10 points on one frame; see `Sessions.add_points`."""
         c = self._client
-        op = _core.change_selection("add", _sid(session), frame_index, points, c._book)
-        return await c._run(_core.call(op, c._options(options), c._policy))
+        op = change_selection("add", _sid(session), frame_index, points, c._book)
+        return await c._call(op, options)
 
     async def delete_points(
         self,
@@ -133,21 +119,15 @@ class AsyncSessions:
     ) -> Selection:
         """Remove points added earlier; see `Sessions.delete_points`."""
         c = self._client
-        op = _core.change_selection("delete", _sid(session), frame_index, points, c._book)
-        return await c._run(_core.call(op, c._options(options), c._policy))
+        op = change_selection("delete", _sid(session), frame_index, points, c._book)
+        return await c._call(op, options)
 
     async def clear(self, session: str | Session, **options: Unpack[RequestOptions]) -> None:
         """Remove every point of the session."""
         c = self._client
-        await c._run(
-            _core.call(
-                _core.clear_selection(_sid(session), c._book), c._options(options), c._policy
-            )
-        )
+        await c._call(clear_selection(_sid(session), c._book), options)
 
     async def preview(self, session: str | Session, **options: Unpack[RequestOptions]) -> Preview:
         """Render the tracked selection; see `Sessions.preview`."""
         c = self._client
-        return await c._run(
-            _core.call(_core.preview_selection(_sid(session)), c._options(options), c._policy)
-        )
+        return await c._call(preview_selection(_sid(session)), options)

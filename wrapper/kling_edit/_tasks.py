@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
@@ -11,13 +12,17 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
-from . import _core, _rules
-from ._core import Flow, PollSchedule, RequestOptions
-from ._errors import NotFoundError
-from ._media import DownloadTarget, ImageInput
+from . import _rules
+from ._download import download_plan
+from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
+from ._media import ImageInput
 from ._models import Session, Task
+from ._operations import create_task_operation, get_task, list_tasks, pages, task_id_of
+from ._retry import RetryPolicy, connection_error
+from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
 
 if TYPE_CHECKING:
+    from ._book import SessionBook
     from ._client import AsyncKlingEdit, KlingEdit
 
 DEFAULT_WAIT_TIMEOUT = 600.0
@@ -39,19 +44,19 @@ _REQUEST_KEYS = frozenset(RequestOptions.__annotations__)
 _CREATE_KEYS = frozenset(CreateOptions.__annotations__) | _REQUEST_KEYS
 
 
-def _create_flow(
-    client: KlingEdit | AsyncKlingEdit,
+def _create(
+    book: SessionBook,
     session: str | Session,
     edit_mode: str,
     prompt: str,
     images: Iterable[ImageInput] | None,
     options: Mapping[str, Any],
-) -> Flow[Task]:
+) -> tuple[FlowFactory[Task], RequestOptions]:
     # Runs every check before the caller's first await/send: bad input never reaches the wire.
     unknown = set(options) - _CREATE_KEYS
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    operation, external_id = _core.create_task_operation(
+    operation, external_id = create_task_operation(
         session_id=session.session_id if isinstance(session, Session) else session,
         edit_mode=edit_mode,
         prompt=prompt,
@@ -63,77 +68,49 @@ def _create_flow(
         external_task_id=options.get("external_task_id"),
         model_name=options.get("model_name"),
         extra_body=options.get("extra_body") or {},
-        book=client._book,
+        book=book,
     )
     request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
-    return _core.create_once(
-        operation,
-        external_id,
-        client._options(request),
-        client._policy,
-        caller_id=options.get("external_task_id") is not None,
-    )
+    caller_id = options.get("external_task_id") is not None
+
+    def flow(call_options: CallOptions, policy: RetryPolicy) -> Flow[Task]:
+        return create_once(operation, external_id, call_options, policy, caller_id=caller_id)
+
+    return flow, request
 
 
-def _wait_flow(
-    client: KlingEdit | AsyncKlingEdit,
+def _wait(
+    default_schedule: PollSchedule,
     task: Task | str,
     timeout: float,
     on_progress: Callable[[Task], object] | None,
     poll: PollSchedule | None,
-    extra_headers: Mapping[str, str] | None,
-) -> Flow[Task]:
+) -> FlowFactory[Task]:
     seconds = _rules.check_seconds("timeout", timeout)
     if on_progress is not None and not callable(on_progress):
         raise _rules.fail("on_progress", "must be a callable taking the Task")
     if poll is not None and not isinstance(poll, PollSchedule):
         raise _rules.fail("poll", f"must be a PollSchedule, not {type(poll).__name__}")
-    return _core.wait_for(
-        _core.task_id_of(task),
-        timeout=seconds,
-        schedule=poll or client.poll_schedule,
-        on_progress=on_progress,
-        options=client._options({"extra_headers": extra_headers or {}}),
-        policy=client._policy,
-        clock=time.monotonic,
-    )
+    task_id = task_id_of(task)
 
-
-def _external_lookup(
-    client: KlingEdit | AsyncKlingEdit, external_task_id: str, options: RequestOptions
-) -> Flow[Task]:
-    external_id = _rules.check_id("external_task_id", external_task_id)
-    found = yield from _core.find_by_external_id(
-        external_id, client._options(options), client._policy
-    )
-    if found is None:
-        raise NotFoundError(
-            f"no task has external_task_id {external_id!r}",
-            status_code=None,
-            code=None,
-            request_id=None,
+    def flow(call_options: CallOptions, policy: RetryPolicy) -> Flow[Task]:
+        return wait_for(
+            task_id,
+            timeout=seconds,
+            schedule=poll or default_schedule,
+            on_progress=on_progress,
+            options=call_options,
+            policy=policy,
+            clock=time.monotonic,
         )
-    return found
+
+    return flow
 
 
-def _download_plan(
-    task: Task | str,
-    dest: str | os.PathLike[str],
-    index: int,
-    max_bytes: int | None,
-    on_progress: Callable[[int, int | None], object] | None,
-) -> tuple[str, DownloadTarget]:
-    _rules.require_int("index", index, low=0)
-    if isinstance(task, Task):
-        if index >= len(task.videos):
-            raise _rules.fail(
-                "task", f"task {task.task_id} has no result video #{index} (status {task.status})"
-            )
-        url, name = task.videos[index].url, f"{task.task_id}{'-' + str(index) if index else ''}.mp4"
-    else:
-        url = _rules.check_http_url("task", task)
-        name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "result.mp4"
-    return url, DownloadTarget(dest, name, max_bytes, on_progress)
+def _lookup(external_task_id: str) -> FlowFactory[Task]:
+    return functools.partial(
+        require_by_external_id, _rules.check_id("external_task_id", external_task_id)
+    )
 
 
 class Tasks:
@@ -161,8 +138,8 @@ class Tasks:
         here unless given), and an attempt whose answer was lost is resolved by looking the
         task up by that id, never by creating it again.
         """
-        return self._client._run(
-            _create_flow(self._client, session_id, edit_mode, prompt, images, options)
+        return self._client._call(
+            *_create(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
     def remove(
@@ -199,32 +176,28 @@ class Tasks:
 
     def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
         """Fetch a task's current state."""
-        c = self._client
-        return c._run(
-            _core.call(_core.get_task(_core.task_id_of(task)), c._options(options), c._policy)
-        )
+        return self._client._call(get_task(task_id_of(task)), options)
 
     def get_by_external_id(self, external_task_id: str, **options: Unpack[RequestOptions]) -> Task:
         """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
-        return self._client._run(_external_lookup(self._client, external_task_id, options))
+        return self._client._call(_lookup(external_task_id), options)
 
     def list(
         self, *, page: int = 1, page_size: int = 30, **options: Unpack[RequestOptions]
     ) -> builtins.list[Task]:
         """One page of tasks, newest first (page 1-1000, page_size 1-500)."""
-        c = self._client
-        return c._run(_core.call(_core.list_tasks(page, page_size), c._options(options), c._policy))
+        return self._client._call(list_tasks(page, page_size), options)
 
     def iter_all(
         self, *, page_size: int = 100, **options: Unpack[RequestOptions]
     ) -> Iterator[Task]:
         """Every task, newest first, fetching pages as the iteration needs them."""
         c = self._client
-        pages = _core.pages(page_size)
+        operations = pages(page_size)
 
         def iterate() -> Iterator[Task]:
-            for operation in pages:
-                tasks = c._run(_core.call(operation, c._options(options), c._policy))
+            for operation in operations:
+                tasks = c._call(operation, options)
                 yield from tasks
                 if len(tasks) < page_size:
                     return
@@ -245,8 +218,8 @@ class Tasks:
         Raises `TaskFailedError` if it fails and `WaitTimeoutError` (carrying the last Task
         seen) after `timeout` seconds. `on_progress(task)` is called on each status change.
         """
-        c = self._client
-        return c._run(_wait_flow(c, task, timeout, on_progress, poll, extra_headers))
+        flow = _wait(self._client.poll_schedule, task, timeout, on_progress, poll)
+        return self._client._call(flow, {"extra_headers": extra_headers or {}})
 
     def download(
         self,
@@ -264,7 +237,7 @@ class Tasks:
         partial file. `on_progress(bytes_written, total_or_None)` is called after each chunk.
         The API key is not sent: result URLs are pre-signed.
         """
-        url, target = _download_plan(task, dest, index, max_bytes, on_progress)
+        url, target = download_plan(task, dest, index, max_bytes, on_progress)
         c = self._client
         try:
             with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
@@ -275,7 +248,7 @@ class Tasks:
         except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
             raise _rules.fail("task", f"is not a usable URL ({error})") from None
         except httpx.RequestError as error:
-            raise _core.connection_error(error) from error
+            raise connection_error(error) from error
         return target.path
 
 
@@ -295,8 +268,8 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create an edit task (paid), exactly once; see `Tasks.create`."""
-        return await self._client._run(
-            _create_flow(self._client, session_id, edit_mode, prompt, images, options)
+        return await self._client._call(
+            *_create(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
     async def remove(
@@ -335,36 +308,30 @@ class AsyncTasks:
 
     async def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
         """Fetch a task's current state."""
-        c = self._client
-        return await c._run(
-            _core.call(_core.get_task(_core.task_id_of(task)), c._options(options), c._policy)
-        )
+        return await self._client._call(get_task(task_id_of(task)), options)
 
     async def get_by_external_id(
         self, external_task_id: str, **options: Unpack[RequestOptions]
     ) -> Task:
         """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
-        return await self._client._run(_external_lookup(self._client, external_task_id, options))
+        return await self._client._call(_lookup(external_task_id), options)
 
     async def list(
         self, *, page: int = 1, page_size: int = 30, **options: Unpack[RequestOptions]
     ) -> builtins.list[Task]:
         """One page of tasks, newest first (page 1-1000, page_size 1-500)."""
-        c = self._client
-        return await c._run(
-            _core.call(_core.list_tasks(page, page_size), c._options(options), c._policy)
-        )
+        return await self._client._call(list_tasks(page, page_size), options)
 
     def iter_all(
         self, *, page_size: int = 100, **options: Unpack[RequestOptions]
     ) -> AsyncIterator[Task]:
         """Every task, newest first, fetching pages as the iteration needs them."""
         c = self._client
-        pages = _core.pages(page_size)
+        operations = pages(page_size)
 
         async def iterate() -> AsyncIterator[Task]:
-            for operation in pages:
-                tasks = await c._run(_core.call(operation, c._options(options), c._policy))
+            for operation in operations:
+                tasks = await c._call(operation, options)
                 for task in tasks:
                     yield task
                 if len(tasks) < page_size:
@@ -382,8 +349,8 @@ class AsyncTasks:
         extra_headers: Mapping[str, str] | None = None,
     ) -> Task:
         """Poll until the task succeeds; see `Tasks.wait`."""
-        c = self._client
-        return await c._run(_wait_flow(c, task, timeout, on_progress, poll, extra_headers))
+        flow = _wait(self._client.poll_schedule, task, timeout, on_progress, poll)
+        return await self._client._call(flow, {"extra_headers": extra_headers or {}})
 
     async def download(
         self,
@@ -396,7 +363,7 @@ class AsyncTasks:
         on_progress: Callable[[int, int | None], object] | None = None,
     ) -> Path:
         """Stream a result video to `dest`; see `Tasks.download`."""
-        url, target = _download_plan(task, dest, index, max_bytes, on_progress)
+        url, target = download_plan(task, dest, index, max_bytes, on_progress)
         c = self._client
         try:
             async with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
@@ -407,5 +374,5 @@ class AsyncTasks:
         except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
             raise _rules.fail("task", f"is not a usable URL ({error})") from None
         except httpx.RequestError as error:
-            raise _core.connection_error(error) from error
+            raise connection_error(error) from error
         return target.path

@@ -18,8 +18,8 @@ import click
 from click.core import ParameterSource
 
 from .._client import API_KEY_ENV, BASE_URL_ENV, KlingEdit
-from .._core import PollSchedule
 from .._errors import KlingEditError
+from .._flows import PollSchedule
 from .._media import ImageInput
 from .._models import Preview, Selection, Task
 from .._rules import PromptWarning

@@ -1,0 +1,127 @@
+"""Retrying: which failures may be retried, how long to wait, and `call`, the retrying flow.
+
+Nothing else lives here: what a request is comes from `_steps`, reading answers from `_parse`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from typing import TypeVar
+
+import httpx
+from attrs import frozen
+
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    KlingEditError,
+)
+from ._steps import CallOptions, Flow, Operation, Send, Sleep
+
+T = TypeVar("T")
+
+# Codes and statuses that say "try again later" rather than "this request is wrong".
+RETRY_CODES = frozenset({1302, 1303, 5000, 5001, 5002})
+RETRY_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
+# The only codes that prove a request was refused before it did anything: safe to resend even a
+# call that is not idempotent (init-selection is billed).
+REFUSED_CODES = frozenset({1302, 1303})
+
+
+@frozen
+class RetryPolicy:
+    """Exponential back-off with jitter that honours Retry-After (as openai-python does)."""
+
+    initial: float = 0.5
+    maximum: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        # A server-given wait within reason wins; a larger one is ignored in favour of back-off
+        # so that one bad header cannot stall a caller for hours.
+        if retry_after is not None and 0 <= retry_after <= self.max_retry_after:
+            return retry_after
+        base = min(self.initial * 2.0**attempt, self.maximum)
+        return base * (1 - self.jitter * random.random())
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked to wait, from `Retry-After` (seconds or an HTTP date)."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        import email.utils  # rare path; the email package is slow to import
+
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except ValueError:  # neither seconds nor a date: fall back to the back-off
+            return None
+        return max(parsed.timestamp() - time.time(), 0.0)
+
+
+def connection_error(error: httpx.RequestError) -> APIConnectionError:
+    """Translate an httpx transport failure, noting whether the request may have been processed."""
+    # A connect failure or a pool timeout means nothing left this process; any later failure may
+    # come after the service acted on the request.
+    refused = isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    kind = type(error).__name__
+    if isinstance(error, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({kind})", maybe_delivered=not refused)
+    return APIConnectionError(f"connection failed ({kind}: {error})", maybe_delivered=not refused)
+
+
+def maybe_delivered(error: KlingEditError) -> bool:
+    """Could the service have acted on the request that ended in `error`?"""
+    if isinstance(error, APIConnectionError):
+        return error.maybe_delivered
+    # A 2xx answer that cannot be read still means the service did the work.
+    return isinstance(error, APIResponseValidationError) or (
+        isinstance(error, APIError) and (error.status_code or 0) >= 500
+    )
+
+
+def is_retryable(error: KlingEditError, replay_safe: bool) -> bool:
+    if isinstance(error, APIConnectionError):
+        return replay_safe or not error.maybe_delivered
+    if not isinstance(error, APIError):
+        return False
+    if error.code in RETRY_CODES or (error.code is None and error.status_code in RETRY_STATUSES):
+        return replay_safe or error.code in REFUSED_CODES or error.status_code == 429
+    return False
+
+
+def call(
+    operation: Operation[T],
+    options: CallOptions,
+    policy: RetryPolicy,
+    trail: list[KlingEditError] | None = None,
+) -> Flow[T]:
+    """Send `operation`, retrying what may be retried; `trail` collects every failed attempt."""
+    for attempt in itertools.count():
+        try:
+            response = yield Send(operation, options, attempt)
+            return operation.parse(response)
+        except httpx.RequestError as transport_error:
+            error: KlingEditError = connection_error(transport_error)
+            cause: BaseException = transport_error
+        except APIError as api_error:
+            error = cause = api_error
+        if trail is not None:
+            trail.append(error)
+        if attempt >= options.max_retries or not is_retryable(error, operation.replay_safe):
+            if error is cause:
+                raise error
+            raise error from cause
+        wait = (
+            retry_after(error.response) if isinstance(error, APIError) and error.response else None
+        )
+        yield Sleep(policy.delay(attempt, wait))
+    raise AssertionError("unreachable")  # itertools.count() never ends
