@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 
 from kling_edit import KlingEdit
 from kling_edit.cli import main
-from kling_edit.cli._app import LOCAL_KEY, cli
+from kling_edit.cli._app import cli
+from kling_edit.cli._clients import LOCAL_KEY
 from kling_edit.cli._workflow import Workflow
 from kling_edit.testing import SAMPLE_IMAGE, Simulator, running_server
 

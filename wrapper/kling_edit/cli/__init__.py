@@ -22,7 +22,8 @@ _CLI_PACKAGES = ("click", "rich")
 def main(argv: Sequence[str] | None = None) -> None:
     """Run `kling-edit` with `argv` (default: the process arguments) and exit."""
     try:
-        from ._app import PROG, cli
+        from ._app import cli
+        from ._invocation import PROG
     except ModuleNotFoundError as error:
         if error.name not in _CLI_PACKAGES:
             raise

@@ -28,7 +28,7 @@ from .._errors import (
     TaskFailedError,
     WaitTimeoutError,
 )
-from .._models import Selection, Session, Task
+from .._models import Preview, Selection, Session, Task
 
 
 class ExitCode(enum.IntEnum):
@@ -186,3 +186,18 @@ def describe_size(path: Path) -> str:
     if size < 1024**2:
         return f"{size / 1024:.1f} KB"
     return f"{size / 1024**2:.1f} MB"
+
+
+def describe_preview(preview: Preview) -> str:
+    return "\n".join(
+        f"{name}: {url or '-'}"
+        for name, url in (
+            ("preview video", preview.video_url),
+            ("cover image", preview.cover_url),
+            ("tracking masks", preview.tracking_url),
+        )
+    )
+
+
+def describe_finished(task: Task) -> str:
+    return "\n".join([describe_task(task), *(f"video: {video.url}" for video in task.videos)])

@@ -1,0 +1,65 @@
+"""`kling-edit simulate`: serve the offline simulator on loopback until Ctrl-C."""
+
+from __future__ import annotations
+
+import shlex
+
+import click
+
+from ._invocation import PROG, CLIError, out, say
+from ._options import json_option
+from ._output import ExitCode
+
+
+@click.command(short_help="Serve the offline simulator on 127.0.0.1 until Ctrl-C.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Loopback port (0: any).")
+@click.option(
+    "--submit-seconds",
+    type=float,
+    default=0.3,
+    show_default=True,
+    help="How long a task stays submitted.",
+)
+@click.option(
+    "--job-seconds",
+    type=float,
+    default=2.0,
+    show_default=True,
+    help="How long after creation a task finishes.",
+)
+@json_option
+@click.pass_context
+def simulate(ctx: click.Context, port: int, submit_seconds: float, job_seconds: float) -> None:
+    """Serve the offline simulator on http://127.0.0.1:PORT (loopback only) until Ctrl-C.
+
+    Then, in another terminal, go step by step against it (any key works):
+
+    \b
+        kling-edit init --video-url https://example.com/clip.mp4 \\
+            --base-url http://127.0.0.1:8765
+    """
+    from ..testing import Simulator, serve
+
+    try:
+        simulator = Simulator(submit_seconds=submit_seconds, job_seconds=job_seconds)
+    except ValueError as error:
+        raise CLIError(str(error), ExitCode.USAGE) from None
+
+    def ready(base_url: str) -> None:
+        hint = shlex.join(
+            (PROG, "init", "--video-url", "https://example.com/clip.mp4", "--base-url", base_url)
+        )
+        out(
+            ctx,
+            f"simulator listening on {base_url} (Ctrl-C to stop)\ntry: {hint}",
+            {"base_url": base_url},
+        )
+
+    try:
+        serve(simulator, port=port, on_ready=ready)
+    except KeyboardInterrupt:
+        say("simulator stopped")
+    except OSError as error:
+        raise CLIError(
+            f"cannot listen on 127.0.0.1:{port}: {error.strerror}", ExitCode.ERROR
+        ) from None
