@@ -306,7 +306,7 @@ class AsyncKlingEdit(_BaseClient):
 
     @staticmethod
     def _http_client_for(simulator: Simulator) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=simulator.async_transport())
+        return httpx.AsyncClient(transport=simulator.transport())
 
     def _bind_resources(self) -> None:
         self.sessions = AsyncSessions(self)

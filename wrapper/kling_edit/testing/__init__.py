@@ -25,13 +25,12 @@ from ._faults import ConnectionFault, Faults, RouteFaults
 from ._server import running_server, serve
 from ._simulator import Simulator
 from ._state import FakeClock, SimResponse, SimSession, SimTask, VideoInfo
-from ._transports import AsyncSimulatorTransport, SimulatorTransport
+from ._transports import SimulatorTransport
 
 __all__ = [
     "SAMPLE_COVER",
     "SAMPLE_IMAGE",
     "SAMPLE_VIDEO",
-    "AsyncSimulatorTransport",
     "ConnectionFault",
     "FakeClock",
     "Faults",

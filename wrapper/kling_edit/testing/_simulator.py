@@ -29,7 +29,7 @@ from ._state import (
 )
 
 if TYPE_CHECKING:
-    from ._transports import AsyncSimulatorTransport, SimulatorTransport
+    from ._transports import SimulatorTransport
 
 _API = "/v1/videos/multi-elements"
 _ACTIONS = {
@@ -224,16 +224,14 @@ class Simulator:
             return list(self._callback_errors)
 
     def transport(self) -> SimulatorTransport:
-        """An :class:`httpx.BaseTransport` that answers from this simulator, in process."""
+        """An httpx transport, for `httpx.Client` or `httpx.AsyncClient`, that answers from this
+        simulator in process."""
         from ._transports import SimulatorTransport
 
         return SimulatorTransport(self)
 
-    def async_transport(self) -> AsyncSimulatorTransport:
-        """An :class:`httpx.AsyncBaseTransport` that answers from this simulator, in process."""
-        from ._transports import AsyncSimulatorTransport
-
-        return AsyncSimulatorTransport(self)
+    # The one transport serves async clients too; this name stays for callers that say which.
+    async_transport = transport
 
     def handle(
         self,

@@ -1,4 +1,6 @@
-"""In-process httpx transports: a client talks to a :class:`Simulator` without any socket."""
+"""The in-process httpx transport: a client, sync or async, talks to a :class:`Simulator` without
+any socket. Nothing else lives here.
+"""
 
 from __future__ import annotations
 
@@ -44,14 +46,21 @@ def _raise_fault(answer: SimResponse, request: httpx.Request) -> None:
         raise error(message, request=request)
 
 
-class SimulatorTransport(httpx.BaseTransport):
-    """Send a sync :class:`httpx.Client`'s requests to a simulator::
+async def _async_chunks(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+
+
+class SimulatorTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Send an :class:`httpx.Client`'s or :class:`httpx.AsyncClient`'s requests to a simulator
+    (one class for both, as :class:`httpx.MockTransport` is)::
 
         client = httpx.Client(transport=simulator.transport(), base_url="https://api.cometapi.com")
 
-    Latency blocks with :func:`time.sleep`; connection faults raise the httpx exception a real
-    connection would (:class:`httpx.ConnectError`, :class:`httpx.RemoteProtocolError`,
-    :class:`httpx.ReadTimeout`), with the request attached.
+    Latency blocks with :func:`time.sleep` for a sync client and awaits :func:`asyncio.sleep`
+    for an async one, so concurrent requests overlap their waits. Connection faults raise the
+    httpx exception a real connection would (:class:`httpx.ConnectError`,
+    :class:`httpx.RemoteProtocolError`, :class:`httpx.ReadTimeout`), with the request attached.
     """
 
     def __init__(self, simulator: Simulator) -> None:
@@ -64,19 +73,6 @@ class SimulatorTransport(httpx.BaseTransport):
             time.sleep(answer.delay)
         _raise_fault(answer, request)
         return httpx.Response(answer.status, headers=answer.headers, content=answer.body)
-
-
-async def _async_chunks(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
-    for chunk in chunks:
-        yield chunk
-
-
-class AsyncSimulatorTransport(httpx.AsyncBaseTransport):
-    """:class:`SimulatorTransport` for :class:`httpx.AsyncClient`; latency uses
-    :func:`asyncio.sleep`, so concurrent requests overlap their waits."""
-
-    def __init__(self, simulator: Simulator) -> None:
-        self._simulator = simulator
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` from the simulator."""
