@@ -1,0 +1,283 @@
+"""The API's eight routes: each request's rules and answer, over the sessions and tasks they keep.
+
+All of that state is guarded by the simulator's one lock; nothing else lives here (faults and
+authentication are the `Simulator`'s, files `_files`', callbacks `_callbacks`').
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from . import _rules
+from ._callbacks import CallbackSchedule
+from ._rules import ApiError, invalid
+from ._selection import rle_mask_list
+from ._state import SimSession, SimTask, VideoInfo
+
+_API = "/v1/videos/multi-elements"
+_ACTIONS = {
+    "init-selection": "init",
+    "add-selection": "add",
+    "delete-selection": "delete",
+    "clear-selection": "clear",
+    "preview-selection": "preview",
+}
+FILES = "/files/"
+
+
+def resolve(method: str, path: str) -> tuple[str, str]:
+    """``(route key, path parameter)``; the ``/kling`` prefix (CometAPI) is optional."""
+    if path.startswith("/kling/"):
+        path = path.removeprefix("/kling")
+    allowed: tuple[str, ...]
+    if path.startswith(FILES):
+        route, param, allowed = "download", path.removeprefix(FILES), ("GET",)
+    elif path == _API:
+        route, param, allowed = ("list" if method == "GET" else "create"), "", ("GET", "POST")
+    else:
+        param = path.removeprefix(_API + "/")
+        if param == path or not param or "/" in param:
+            raise ApiError(1203, f"no such route: {path}")
+        route, allowed = (_ACTIONS[param], ("POST",)) if param in _ACTIONS else ("get", ("GET",))
+    if method not in allowed:
+        raise ApiError(1202, f"{method} is not allowed here, use {' or '.join(allowed)}")
+    return route, param
+
+
+@attrs.frozen
+class Call:
+    """One authenticated API request, as the route handlers see it."""
+
+    api_key: str
+    param: str
+    query: Mapping[str, str]
+    body: bytes
+    base_url: str
+    now: float
+
+    def json(self) -> dict[str, Any]:
+        try:
+            parsed = json.loads(self.body or b"null")
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise invalid("the request body must be a JSON object")
+        return parsed
+
+
+class Routes:
+    """The route handlers and what they keep: sessions, tasks, and each key's running tasks."""
+
+    def __init__(
+        self,
+        lock: threading.Lock,
+        callbacks: CallbackSchedule,
+        *,
+        probe: Callable[[str], VideoInfo],
+        submit_seconds: float,
+        job_seconds: float,
+        fail_when: Callable[[Mapping[str, Any]], str | None] | None,
+        max_active_tasks: int | None,
+    ) -> None:
+        self.lock = lock
+        self._callbacks = callbacks
+        self._probe = probe
+        self._submit_seconds = submit_seconds
+        self._job_seconds = job_seconds
+        self._fail_when = fail_when
+        self._max_active_tasks = max_active_tasks
+        self.sessions: dict[str, SimSession] = {}
+        self.tasks: dict[str, SimTask] = {}
+        self.task_order: list[SimTask] = []
+        self._tasks_by_external_id: dict[tuple[str, str], SimTask] = {}
+        self._active_until: dict[str, collections.deque[float]] = {}
+        self._handlers: dict[str, Callable[[Call], Any]] = {
+            "init": self._init,
+            "add": self._add,
+            "delete": self._delete,
+            "clear": self._clear,
+            "preview": self._preview,
+            "create": self._create,
+            "get": self._get,
+            "list": self._list,
+        }
+
+    def answer(self, route: str, call: Call) -> Any:
+        """The `data` of a successful answer to `call` on `route`; raises ApiError."""
+        return self._handlers[route](call)
+
+    def _live_session(self, call: Call, session_id: str) -> SimSession:
+        """The caller's session; hold the lock. Other keys' sessions do not exist for them."""
+        session = self.sessions.get(session_id)
+        if session is None or session.api_key != call.api_key:
+            raise ApiError(1203, f"session {session_id} does not exist")
+        if session.expired(call.now):
+            raise ApiError(1203, f"session {session_id} has expired (sessions last 24 hours)")
+        return session
+
+    def _init(self, call: Call) -> dict[str, Any]:
+        body = call.json()
+        url, video_id = body.get("video_url"), body.get("video_id")
+        if (url is None) == (video_id is None):
+            raise invalid("send exactly one of video_url and video_id")
+        if url is not None:
+            _rules.check_video_url(_rules.required_str(body, "video_url"))
+            source = url
+        else:
+            source = _rules.required_str(body, "video_id")
+        info = self._probe(source)
+        accepted = not _rules.video_problems(info)
+        session_id = str(uuid.uuid4())
+        if accepted:
+            # A rejected video gets no usable session: follow-up calls with its id answer 1203.
+            with self.lock:
+                self.sessions[session_id] = SimSession(
+                    session_id, call.api_key, call.now, source, info
+                )
+        return {
+            "session_id": session_id,
+            "fps": float(info.fps),
+            "original_duration": info.duration_ms,
+            "width": info.width,
+            "height": info.height,
+            "total_frame": info.total_frame,
+            "normalized_video": f"{call.base_url}/files/sessions/{session_id}/normalized.mp4",
+            "status": 0 if accepted else 1,
+            "final_unit_deduction": "0.2" if accepted else "0",
+        }
+
+    def _add(self, call: Call) -> dict[str, Any]:
+        return self._change_selection(call, adding=True)
+
+    def _delete(self, call: Call) -> dict[str, Any]:
+        return self._change_selection(call, adding=False)
+
+    def _change_selection(self, call: Call, *, adding: bool) -> dict[str, Any]:
+        body = call.json()
+        session_id = _rules.required_str(body, "session_id")
+        points = _rules.parse_points(body.get("points"))
+        with self.lock:
+            session = self._live_session(call, session_id)
+            video = session.video
+            frame = _rules.parse_frame_index(body.get("frame_index"), video.total_frame)
+            marked = session.marks.get(frame, [])
+            if adding:
+                if not marked and len(session.marks) >= _rules.MAX_MARKED_FRAMES:
+                    raise invalid(
+                        f"at most {_rules.MAX_MARKED_FRAMES} frames can be marked per session"
+                    )
+                updated = list(marked)
+                updated += [point for point in dict.fromkeys(points) if point not in marked]
+            else:
+                missing = [point for point in points if point not in marked]
+                if missing:
+                    raise invalid(
+                        f"points {missing} were never added on frame {frame}: delete-selection "
+                        "takes exactly the points add-selection got"
+                    )
+                updated = [point for point in marked if point not in points]
+            if updated:
+                session.marks[frame] = updated
+            else:
+                session.marks.pop(frame, None)
+        masks = rle_mask_list(video.height, video.width, tuple(updated))
+        return {"status": 0, "res": {"frame_index": frame, "rle_mask_list": masks}}
+
+    def _clear(self, call: Call) -> dict[str, Any]:
+        session_id = _rules.required_str(call.json(), "session_id")
+        with self.lock:
+            self._live_session(call, session_id).marks.clear()
+        return {"status": 0}
+
+    def _preview(self, call: Call) -> dict[str, Any]:
+        session_id = _rules.required_str(call.json(), "session_id")
+        with self.lock:
+            if not self._live_session(call, session_id).marks:
+                raise invalid("mark at least one point (add-selection) before previewing")
+        files = f"{call.base_url}/files/sessions/{session_id}"
+        return {
+            "status": 0,
+            "res": {
+                "video": f"{files}/preview.mp4",
+                "video_cover": f"{files}/cover.png",
+                "tracking_output": f"{files}/tracking.png",
+            },
+        }
+
+    def _create(self, call: Call) -> dict[str, Any]:
+        body = call.json()
+        _rules.check_create_body(body)
+        if "SIMULATE_FAILURE" in body["prompt"]:
+            failure: str | None = "the prompt asked for a simulated failure (SIMULATE_FAILURE)"
+        else:
+            failure = self._fail_when(body) if self._fail_when else None
+        with self.lock:
+            session = self._live_session(call, body["session_id"])
+            _rules.check_duration_fits(body, session.video.duration_ms)
+            external_id = body.get("external_task_id")
+            if (
+                external_id is not None
+                and (call.api_key, external_id) in self._tasks_by_external_id
+            ):
+                raise invalid(f"external_task_id already exists: {external_id}")
+            active = self._active_until.setdefault(call.api_key, collections.deque())
+            while active and active[0] <= call.now:
+                active.popleft()
+            if self._max_active_tasks is not None and len(active) >= self._max_active_tasks:
+                raise ApiError(
+                    1303, f"concurrency limit exceeded: {len(active)} tasks are still running"
+                )
+            task = SimTask(
+                task_id=str(uuid.uuid4()),
+                api_key=call.api_key,
+                body=body,
+                created=call.now,
+                submit_seconds=self._submit_seconds,
+                job_seconds=self._job_seconds,
+                failure=failure,
+                base_url=call.base_url,
+            )
+            self.tasks[task.task_id] = task
+            self.task_order.append(task)
+            if external_id is not None:
+                self._tasks_by_external_id[call.api_key, external_id] = task
+            active.append(task.finished)
+            if task.callback_url is not None:
+                self._callbacks.schedule(task, len(self.task_order))
+        return task.to_api(call.now, call.base_url)
+
+    def _get(self, call: Call) -> dict[str, Any]:
+        # The path takes a task_id or, failing that, the caller's own external_task_id: the
+        # client relies on the latter to recover a create whose answer was lost. UNSURE on the
+        # real service's form; task ids win when both match.
+        with self.lock:
+            task = self.tasks.get(call.param)
+            if task is None or task.api_key != call.api_key:
+                task = self._tasks_by_external_id.get((call.api_key, call.param))
+        if task is None:
+            raise ApiError(1203, f"task {call.param} does not exist")
+        return task.to_api(call.now, call.base_url)
+
+    def _list(self, call: Call) -> list[dict[str, Any]]:
+        page = _page_param(call.query, "pageNum", 1, 1000)
+        size = _page_param(call.query, "pageSize", 30, 500)
+        with self.lock:
+            own = [task for task in reversed(self.task_order) if task.api_key == call.api_key]
+        chosen = own[(page - 1) * size : page * size]
+        return [task.to_api(call.now, call.base_url) for task in chosen]
+
+
+def _page_param(query: Mapping[str, str], name: str, default: int, most: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise invalid(f"{name} must be an integer from 1 to {most}")
+    return int(raw)
