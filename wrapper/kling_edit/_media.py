@@ -12,9 +12,9 @@ import base64
 import binascii
 import os
 import re
-import struct
 from pathlib import Path
 
+from ._image_header import is_jpeg, read_image_header
 from ._rules import (
     IMAGE_MAX_ASPECT,
     IMAGE_MAX_BYTES,
@@ -29,9 +29,6 @@ ImageInput = str | bytes | os.PathLike[str]
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+={0,2}\s*$")
 _DATA_URI = re.compile(r"^data:([\w.+/-]*)(;[^,]*)?,", re.IGNORECASE)
 _DATA_URI_TYPES = ("image/png", "image/jpeg", "image/jpg")
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# JPEG start-of-frame markers carry the picture size; DHT (C4), JPG (C8) and DAC (CC) do not.
-_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 def prepare_image(field: str, value: object) -> str:
@@ -121,32 +118,9 @@ def check_image_bytes(field: str, data: bytes) -> tuple[str, int, int]:
 
 def image_size(field: str, data: bytes) -> tuple[str, int, int]:
     """Read the format and pixel size from a PNG or JPEG header, without decoding the image."""
-    if data.startswith(_PNG_SIGNATURE) and data[12:16] == b"IHDR" and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return "png", width, height
-    if data.startswith(b"\xff\xd8"):
-        size = _jpeg_size(data)
-        if size is not None:
-            return ("jpeg", *size)
+    header = read_image_header(data)
+    if header is not None:
+        return header
+    if is_jpeg(data):
         raise fail(field, "is a JPEG whose size cannot be read (truncated or corrupt)")
     raise fail(field, "must be a JPG or PNG image")
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    offset = 2
-    while offset + 4 <= len(data):
-        if data[offset] != 0xFF:
-            return None
-        marker = data[offset + 1]
-        if marker == 0xFF:  # fill byte
-            offset += 1
-            continue
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
-            offset += 2
-            continue
-        (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
-        if marker in _JPEG_SOF and offset + 9 <= len(data):
-            height, width = struct.unpack(">HH", data[offset + 5 : offset + 9])
-            return width, height
-        offset += 2 + length
-    return None

@@ -12,11 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import struct
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._image_header import read_image_header
 from ._state import VideoInfo
 
 # Envelope code -> HTTP status, for the codes the simulator sends.
@@ -44,9 +44,6 @@ IMAGE_COUNTS = {"addition": (1, 2), "swap": (1, 1), "removal": (0, 0)}
 DURATION_RANGES_MS = {"5": (2000, 5500), "10": (7000, 10500)}
 _FRAME_RATES = (24, 30, 60)
 _PLACEHOLDER = re.compile(r"<<<(image|video)_(\d+)>>>")
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# JPEG start-of-frame markers carry the image size; C4, C8 and CC share the range but do not.
-_JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
 class ApiError(Exception):
@@ -213,33 +210,12 @@ def image_problem(image: object) -> str | None:
         return "an image must be an http(s) URL or raw base64"
     if len(data) > MAX_IMAGE_BYTES:
         return f"an image may be at most {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
-    size = _image_size(data)
-    if size is None:
+    header = read_image_header(data)
+    if header is None:
         return "an image must be a JPG or PNG file"
-    width, height = size
+    _, width, height = header
     if min(width, height) < MIN_IMAGE_SIDE:
         return f"each side must be at least {MIN_IMAGE_SIDE} px, got {width}x{height}"
     if not 1 / MAX_ASPECT_RATIO <= width / height <= MAX_ASPECT_RATIO:
         return f"the aspect ratio must be between 1:2.5 and 2.5:1, got {width}x{height}"
-    return None
-
-
-def _image_size(data: bytes) -> tuple[int, int] | None:
-    """``(width, height)`` from a PNG or JPEG header, or None for anything else."""
-    if data.startswith(_PNG_SIGNATURE) and len(data) >= 24 and data[12:16] == b"IHDR":
-        width, height = struct.unpack_from(">II", data, 16)
-        return width, height
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    pos = 2
-    while pos + 4 <= len(data) and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            pos += 1
-            continue
-        (length,) = struct.unpack_from(">H", data, pos + 2)
-        if marker in _JPEG_SOF and pos + 9 <= len(data):
-            height, width = struct.unpack_from(">HH", data, pos + 5)
-            return width, height
-        pos += 2 + length
     return None
