@@ -63,6 +63,12 @@ def test_no_generated_type_is_exported() -> None:
         assert not module.startswith("kling_edit_api"), f"kling_edit.{name} comes from {module}"
 
 
+def test_public_names_report_kling_edit_as_their_module() -> None:
+    for name in kling_edit.__all__:
+        if not name.startswith("__"):
+            assert getattr(kling_edit, name).__module__ == "kling_edit", name
+
+
 def test_version_matches_the_installed_distribution() -> None:
     assert kling_edit.__version__ == importlib.metadata.version("kling-edit")
 

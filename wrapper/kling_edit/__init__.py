@@ -52,6 +52,7 @@ def __getattr__(name: str) -> Any:
     if name == "Mask":
         from ._masks import Mask
 
+        Mask.__module__ = __name__
         return Mask
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -91,3 +92,10 @@ __all__ = [
     "__version__",
     "parse_callback",
 ]
+
+# Public names report `kling_edit` as their module (as httpx does): reprs, tracebacks and docs
+# then name the import users write, not a private module.
+for _name in __all__:
+    if not _name.startswith("__") and _name in globals():
+        setattr(globals()[_name], "__module__", __name__)  # noqa: B010
+del _name
