@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from ._models import Task
 
 __all__ = [
+    "ERROR_CODES",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -20,7 +21,6 @@ __all__ = [
     "BadRequestError",
     "ContentPolicyError",
     "DownloadError",
-    "ERROR_CODES",
     "ErrorCode",
     "KlingEditError",
     "NotFoundError",
