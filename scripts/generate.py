@@ -5,8 +5,9 @@ Usage:
     python scripts/generate.py --check   # do it all in a temporary folder and compare
 
 The pipeline is: openapi/routes/*.yaml + openapi/overlays/*.yaml -> openapi/kling-edit.openapi.yaml
-(scripts/bundle_spec.py) -> openapi-python-client with openapi/generator-config.yaml -> generated/kling_edit_api, plus
-generated/GENERATION.json, which records the spec's sha256 and the tool versions.
+(scripts/bundle_spec.py) -> openapi-python-client with openapi/generator-config.yaml ->
+generated/kling_edit_api, plus generated/GENERATION.json, which records the spec's sha256 and
+the tool versions.
 """
 
 from __future__ import annotations

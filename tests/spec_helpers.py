@@ -78,6 +78,11 @@ def response_validator(method: str, path: str) -> jsonschema.protocols.Validator
     )
 
 
+def schema_validator(name: str) -> jsonschema.protocols.Validator:
+    """A Draft 2020-12 validator for the bundle's `components.schemas[name]`."""
+    return _validator(_pointer("components", "schemas", name))
+
+
 def assert_valid_request(path: str, body: Any) -> None:
     """Fail with every schema error when `body` is not a valid request body for POST `path`."""
     errors = [error.message for error in request_validator(path).iter_errors(body)]
