@@ -90,9 +90,14 @@ def assert_valid_request(path: str, body: Any) -> None:
 
 
 def reference_table(heading: str) -> list[dict[str, str]]:
-    """The first markdown table under `## heading` in docs/api-reference.md, one dict a row
-    (header cell -> cell text, backticks stripped)."""
-    lines = REFERENCE_PATH.read_text(encoding="utf-8").splitlines()
+    """The first markdown table under `## heading` in docs/api-reference.md."""
+    return markdown_table(REFERENCE_PATH, heading)
+
+
+def markdown_table(path: Path, heading: str) -> list[dict[str, str]]:
+    """The first markdown table under `## heading` in `path`, one dict a row (header cell ->
+    cell text, backticks stripped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     start = lines.index(f"## {heading}")
     rows: list[list[str]] = []
     for line in lines[start + 1 :]:

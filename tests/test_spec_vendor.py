@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 import yaml
 
-from spec_helpers import FIXTURES_DIR, ROOT
+from spec_helpers import FIXTURES_DIR, ROOT, markdown_table, reference_table
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import overlay
 
 sys.path.pop(0)
 
+SOURCES = ROOT / "openapi" / "SOURCES.md"
 NEXT_REVISION = FIXTURES_DIR / "upstream" / "create-task.next.yaml"
 CREATE = "POST /kling/v1/videos/multi-elements"
 
@@ -135,3 +136,20 @@ def test_vendor_fails_clearly_when_an_overlay_target_vanished(tree: Path) -> Non
     assert "matches nothing" in done.stderr
     after = {path: path.read_bytes() for path in (tree / "openapi").rglob("*") if path.is_file()}
     assert after == before  # nothing half-vendored is left behind
+
+
+def test_every_overlay_action_cites_a_source_in_sources_md() -> None:
+    cited = {row["id"]: row["source"] for row in markdown_table(SOURCES, "Overlay actions")}
+    for path in sorted((ROOT / "openapi" / "overlays").glob("*.yaml")):
+        for action in overlay.load(path)["actions"]:
+            action_id = action["description"].split()[0]
+            assert cited.get(action_id, "").startswith("K"), (path.name, action_id)
+
+
+def test_every_rule_names_its_source() -> None:
+    rules = reference_table("Rule table")
+    assert [row["id"] for row in rules] == [f"R{number}" for number in range(1, len(rules) + 1)]
+    for row in rules:
+        assert {"K", "C", "client-side only", "UNSURE"} & set(
+            part.split(" (")[0] for part in row["source"].replace(", ", ",").split(",")
+        ), row
