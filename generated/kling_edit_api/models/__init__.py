@@ -5,7 +5,7 @@ from .clear_selection_envelope import ClearSelectionEnvelope
 from .create_task_envelope import CreateTaskEnvelope
 from .create_task_request import CreateTaskRequest
 from .created_task import CreatedTask
-from .created_task_task_info import CreatedTaskTaskInfo
+from .created_task_info import CreatedTaskInfo
 from .edit_mode import EditMode
 from .error_envelope import ErrorEnvelope
 from .final_balance_deduction import FinalBalanceDeduction
@@ -39,7 +39,7 @@ __all__ = (
     "ClearSelectionData",
     "ClearSelectionEnvelope",
     "CreatedTask",
-    "CreatedTaskTaskInfo",
+    "CreatedTaskInfo",
     "CreateTaskEnvelope",
     "CreateTaskRequest",
     "EditMode",

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.created_task_task_info import CreatedTaskTaskInfo
+    from ..models.created_task_info import CreatedTaskInfo
     from ..models.watermark_info import WatermarkInfo
 
 
@@ -24,7 +24,7 @@ class CreatedTask:
         task_status (str | Unset):
         created_at (int | Unset):
         updated_at (int | Unset):
-        task_info (CreatedTaskTaskInfo | Unset):
+        task_info (CreatedTaskInfo | Unset):
         watermark_info (WatermarkInfo | Unset): Whether a watermarked copy of the result is generated as well.
     """
 
@@ -32,7 +32,7 @@ class CreatedTask:
     task_status: str | Unset = UNSET
     created_at: int | Unset = UNSET
     updated_at: int | Unset = UNSET
-    task_info: CreatedTaskTaskInfo | Unset = UNSET
+    task_info: CreatedTaskInfo | Unset = UNSET
     watermark_info: WatermarkInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -73,7 +73,7 @@ class CreatedTask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.created_task_task_info import CreatedTaskTaskInfo  # noqa: PLC0415
+        from ..models.created_task_info import CreatedTaskInfo  # noqa: PLC0415
         from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -86,11 +86,11 @@ class CreatedTask:
         updated_at = d.pop("updated_at", UNSET)
 
         _task_info = d.pop("task_info", UNSET)
-        task_info: CreatedTaskTaskInfo | Unset
+        task_info: CreatedTaskInfo | Unset
         if isinstance(_task_info, Unset):
             task_info = UNSET
         else:
-            task_info = CreatedTaskTaskInfo.from_dict(_task_info)
+            task_info = CreatedTaskInfo.from_dict(_task_info)
 
         _watermark_info = d.pop("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset

@@ -8,11 +8,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="CreatedTaskTaskInfo")
+T = TypeVar("T", bound="CreatedTaskInfo")
 
 
 @_attrs_define
-class CreatedTaskTaskInfo:
+class CreatedTaskInfo:
     """
     Attributes:
         external_task_id (str | Unset):
@@ -37,12 +37,12 @@ class CreatedTaskTaskInfo:
         d = dict(src_dict)
         external_task_id = d.pop("external_task_id", UNSET)
 
-        created_task_task_info = cls(
+        created_task_info = cls(
             external_task_id=external_task_id,
         )
 
-        created_task_task_info.additional_properties = d
-        return created_task_task_info
+        created_task_info.additional_properties = d
+        return created_task_info
 
     @property
     def additional_keys(self) -> list[str]:
