@@ -90,19 +90,19 @@ def load_route(openapi_dir: Path, name: str, overlays: dict[str, list[Path]]) ->
     return route
 
 
-def _localize_refs(node: Any) -> Any:
+def localize_refs(node: Any) -> Any:
     """Point references into the shared components file at the bundle's own components."""
     if isinstance(node, dict):
         return {
             key: (
                 "#/" + value.removeprefix(SHARED_PREFIX)
                 if key == "$ref" and isinstance(value, str) and value.startswith(SHARED_PREFIX)
-                else _localize_refs(value)
+                else localize_refs(value)
             )
             for key, value in node.items()
         }
     if isinstance(node, list):
-        return [_localize_refs(item) for item in node]
+        return [localize_refs(item) for item in node]
     return node
 
 
@@ -153,7 +153,7 @@ def bundle(openapi_dir: Path = OPENAPI_DIR) -> dict[str, Any]:
     except OverlayError as error:
         raise BundleError(str(error)) from error
     for name in ROUTE_FILES:
-        route = _localize_refs(load_route(openapi_dir, name, overlays))
+        route = localize_refs(load_route(openapi_dir, name, overlays))
         _merge_components(document, route, name)
         for path, item in route["paths"].items():
             merged = document["paths"].setdefault(path, {})

@@ -63,8 +63,10 @@ def _fields(
     wanted = set(schema.get("required", ()))
     for part in schema.get("allOf", ()):  # upstream's if/then carries no properties
         wanted |= set(_resolve(part, root).get("required", ()))
+    # Required means "always there": a required field of an optional object is not.
     for name, child in schema.get("properties", {}).items():
-        yield from _fields(child, root, f"{prefix}.{name}" if prefix else name, name in wanted)
+        path = f"{prefix}.{name}" if prefix else name
+        yield from _fields(child, root, path, required and name in wanted)
 
 
 def surface(document: dict[str, Any]) -> Surface:
@@ -79,21 +81,15 @@ def surface(document: dict[str, Any]) -> Surface:
             found[f"{route} request"] = (
                 dict(_fields(schema, document, "", True)) if schema else None
             )
-            for parameter in map(
-                lambda node: _resolve(node, document), operation.get("parameters", ())
-            ):
-                fields = dict(
-                    _fields(
-                        parameter.get("schema", {}),
-                        document,
-                        parameter["name"],
-                        bool(parameter.get("required")),
-                    )
+            parameters: dict[str, dict[str, Field]] = {}
+            for node in operation.get("parameters", ()):
+                parameter = _resolve(node, document)
+                required = bool(parameter.get("required"))
+                schema = parameter.get("schema", {})
+                parameters.setdefault(f"{route} {parameter['in']} parameters", {}).update(
+                    _fields(schema, document, parameter["name"], required)
                 )
-                found[f"{route} {parameter['in']} parameters"] = {
-                    **(found.get(f"{route} {parameter['in']} parameters") or {}),
-                    **fields,
-                }
+            found.update(parameters)
             answer = _resolve(operation["responses"].get("200", {}), document)
             schema = answer.get("content", {}).get("application/json", {}).get("schema")
             found[f"{route} answer"] = dict(_fields(schema, document, "", True)) if schema else None

@@ -52,7 +52,7 @@ def _seed_create_operation() -> dict[str, Any]:
     document = bundle_spec.load_route(
         openapi_dir, CREATE_ROUTE_FILE.name, bundle_spec.overlays_by_route(openapi_dir)
     )
-    found: dict[str, Any] = bundle_spec._localize_refs(document)["paths"][CREATE_PATH]["post"]
+    found: dict[str, Any] = bundle_spec.localize_refs(document)["paths"][CREATE_PATH]["post"]
     return found
 
 
