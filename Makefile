@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := wrapper scripts tests benchmarks
 
-.PHONY: install generate check-generated lint check test soak demo bench clean
+.PHONY: install generate check-generated vendor lint check test soak demo bench clean
 
 install: $(STAMP)
 
@@ -21,6 +21,12 @@ generate: install
 
 check-generated: install
 	$(BIN)/python scripts/generate.py --check
+
+# Take a new revision of CometAPI's create-task page: re-applies the overlays, regenerates, and
+# prints what changed in the API surface, breaking changes marked.
+vendor: install
+	@test -n "$(SRC)" || { echo "usage: make vendor SRC=path/to/new-upstream.yaml"; exit 2; }
+	$(BIN)/python scripts/vendor.py "$(SRC)"
 
 lint: install
 	$(BIN)/ruff check --fix $(LINT_PATHS)

@@ -4,9 +4,10 @@ Usage:
     python scripts/generate.py           # bundle the spec and regenerate generated/
     python scripts/generate.py --check   # do it all in a temporary folder and compare
 
-The pipeline is: openapi/routes/*.yaml -> openapi/kling-edit.openapi.yaml (scripts/bundle_spec.py)
--> openapi-python-client with openapi/generator-config.yaml -> generated/kling_edit_api, plus
-generated/GENERATION.json, which records the spec's sha256 and the tool versions.
+The pipeline is: openapi/routes/*.yaml + openapi/overlays/*.yaml -> openapi/kling-edit.openapi.yaml
+(scripts/bundle_spec.py) -> openapi-python-client with openapi/generator-config.yaml ->
+generated/kling_edit_api, plus generated/GENERATION.json, which records the spec's sha256 and
+the tool versions.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ PACKAGE = "kling_edit_api"
 RECORD = "GENERATION.json"
 OPENAPI_INPUTS = [
     *(ROOT / "openapi" / "routes").glob("*.yaml"),
+    *(ROOT / "openapi" / "overlays").glob("*.yaml"),
     ROOT / "openapi" / "components.yaml",
     CONFIG_PATH,
 ]

@@ -17,6 +17,7 @@ from _pytest.mark import ParameterSet
 from kling_edit import AsyncKlingEdit, KlingEdit, Session
 from kling_edit._retry import RetryPolicy
 from kling_edit.testing import Simulator
+from spec_helpers import reference_table
 
 SOAK = os.environ.get("KLING_EDIT_SOAK") == "1"
 KINDS = ("sync", "async")
@@ -27,23 +28,17 @@ PROMPT = "Delete the selected object from <<<video_1>>>"
 
 Client = KlingEdit | AsyncKlingEdit
 
-# api-facts: the HTTP statuses each documented envelope code comes with.
-CODE_STATUSES: tuple[tuple[range, frozenset[int]], ...] = (
-    (range(1000, 1005), frozenset({401})),
-    (range(1100, 1104), frozenset({403, 429})),
-    (range(1200, 1203), frozenset({400})),
-    (range(1203, 1204), frozenset({404})),
-    (range(1300, 1302), frozenset({400})),
-    (range(1302, 1305), frozenset({429})),
-)
+# docs/api-reference.md's error table: the HTTP status each documented envelope code comes with.
+CODE_STATUSES: dict[int, int] = {
+    int(row["code"]): int(row["HTTP"]) for row in reference_table("Errors")
+}
 
 
 def check_error_code(status: int, body: Any) -> None:
     """An error answer carries a documented envelope code, with the HTTP status it goes with."""
     code = body.get("code") if isinstance(body, dict) else None
-    statuses = next((found for codes, found in CODE_STATUSES if code in codes), None)
-    assert statuses is not None, f"undocumented error (HTTP {status}): {body}"
-    assert status in statuses, f"code {code} came with HTTP {status}"
+    assert code in CODE_STATUSES, f"undocumented error (HTTP {status}): {body}"
+    assert status == CODE_STATUSES[code], f"code {code} came with HTTP {status}"
 
 
 def sized(default: int, full: int, *values: object) -> list[ParameterSet]:

@@ -130,7 +130,9 @@ def test_the_create_contract_has_teeth() -> None:
     }
 
     assert validator.is_valid(valid)
-    assert not validator.is_valid({**valid, "image_list": []})
+    # Kling's removal example sends `image_list: []`, so the spec allows an empty list; the
+    # count per edit_mode is a wrapper rule (docs/api-reference.md, R15).
+    assert not validator.is_valid({**valid, "image_list": [{}]})
     without_images = {k: v for k, v in valid.items() if k != "image_list"}
     assert not validator.is_valid(without_images)  # if/then: swap needs image_list
     assert not validator.is_valid({**without_images, "edit_mode": "addition"})

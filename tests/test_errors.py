@@ -20,12 +20,15 @@ from kling_edit import (
     ContentPolicyError,
     KlingEditError,
     NotFoundError,
+    PermissionDeniedError,
     RateLimitError,
     RequestValidationError,
     ServerError,
     VideoRejectedError,
     WaitTimeoutError,
 )
+from kling_edit._errors import ERROR_CODES, error_from_envelope
+from spec_helpers import reference_table
 from wrapper_helpers import (
     API,
     INIT_URL,
@@ -49,11 +52,12 @@ def _case(status: int, code: int | None, cls: type[APIError]) -> Any:
 STATUS_AND_CODE_CLASSES = [
     *(_case(401, code, AuthenticationError) for code in range(1000, 1005)),
     *(_case(429, code, AccountError) for code in (1100, 1101, 1102)),
-    _case(403, 1103, AccountError),
-    *(_case(400, code, BadRequestError) for code in (1200, 1201, 1202)),
-    _case(404, 1203, NotFoundError),
+    _case(403, 1103, PermissionDeniedError),
+    *(_case(400, code, BadRequestError) for code in (1200, 1201)),
+    *(_case(404, code, NotFoundError) for code in (1202, 1203)),
     *(_case(400, code, ContentPolicyError) for code in (1300, 1301)),
-    *(_case(429, code, RateLimitError) for code in (1302, 1303, 1304)),
+    *(_case(429, code, RateLimitError) for code in (1302, 1303)),
+    _case(429, 1304, PermissionDeniedError),
     _case(500, 5000, ServerError),
     _case(503, 5001, ServerError),
     _case(504, 5002, ServerError),
@@ -63,7 +67,7 @@ STATUS_AND_CODE_CLASSES = [
     _case(200, 5000, ServerError),
     # Answers without an envelope (a proxy's HTML page) fall back to the status.
     _case(401, None, AuthenticationError),
-    _case(403, None, AccountError),
+    _case(403, None, PermissionDeniedError),
     _case(404, None, NotFoundError),
     _case(400, None, BadRequestError),
     _case(429, None, RateLimitError),
@@ -212,7 +216,7 @@ def test_the_error_tree() -> None:
         and issubclass(value, BaseException)
         and not issubclass(value, Warning)
     ]
-    assert len(public_errors) == 17
+    assert len(public_errors) == 18
     assert all(issubclass(cls, KlingEditError) for cls in public_errors)
     # Callers catch these by the builtin they resemble.
     assert issubclass(RequestValidationError, ValueError)
@@ -220,6 +224,31 @@ def test_the_error_tree() -> None:
     assert issubclass(APITimeoutError, APIConnectionError)
     assert issubclass(VideoRejectedError, BadRequestError)
     assert issubclass(APIResponseValidationError, APIError)
+    # Code that caught AccountError for 1103 before PermissionDeniedError existed still does.
+    assert issubclass(PermissionDeniedError, AccountError)
+
+
+def _documented_error_rows() -> list[Any]:
+    return [
+        pytest.param(int(row["HTTP"]), int(row["code"]), row["exception"], id=row["code"])
+        for row in reference_table("Errors")
+    ]
+
+
+@pytest.mark.parametrize(("status", "code", "class_name"), _documented_error_rows())
+def test_every_documented_code_maps_to_its_status_and_class(
+    status: int, code: int, class_name: str
+) -> None:
+    entry = ERROR_CODES[code]
+    assert (entry.status_code, entry.error_class.__name__) == (status, class_name)
+    # Code first: the same code under another status (or a 200) still picks the code's class.
+    for answered in (status, 200, 400):
+        error = error_from_envelope(answered, {"code": code, "message": "m", "request_id": "r"})
+        assert type(error).__name__ == class_name
+
+
+def test_the_code_table_has_no_row_the_reference_lacks() -> None:
+    assert set(ERROR_CODES) == {int(row["code"]) for row in reference_table("Errors")}
 
 
 def test_request_validation_error_names_field_and_rule() -> None:

@@ -31,6 +31,7 @@ PUBLIC_NAMES = [
     "Mask",
     "NotFoundError",
     "ObjectMask",
+    "PermissionDeniedError",
     "PollSchedule",
     "Preview",
     "PromptWarning",

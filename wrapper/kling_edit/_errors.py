@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 if TYPE_CHECKING:
     import httpx
@@ -10,6 +11,7 @@ if TYPE_CHECKING:
     from ._models import Task
 
 __all__ = [
+    "ERROR_CODES",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -19,8 +21,10 @@ __all__ = [
     "BadRequestError",
     "ContentPolicyError",
     "DownloadError",
+    "ErrorCode",
     "KlingEditError",
     "NotFoundError",
+    "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
     "ServerError",
@@ -91,11 +95,17 @@ class AuthenticationError(APIError):
 
 
 class AccountError(APIError):
-    """The account is in arrears, has no resource pack, or is denied access (1100-1103)."""
+    """The account is abnormal, in arrears, or out of resource packs (1100-1102, HTTP 429)."""
+
+
+class PermissionDeniedError(AccountError):
+    """The key may not use this API or model (1103, HTTP 403), or this IP is not on the
+    account's allow list (1304). Waiting does not help: the account's settings must change.
+    """
 
 
 class BadRequestError(APIError):
-    """The service rejected the parameters (1200-1202, HTTP 400)."""
+    """The service rejected the parameters (1200-1201, HTTP 400)."""
 
 
 class VideoRejectedError(BadRequestError):
@@ -103,7 +113,9 @@ class VideoRejectedError(BadRequestError):
 
 
 class NotFoundError(APIError):
-    """The session or task does not exist, or belongs to another account (1203, HTTP 404)."""
+    """No such route or method (1202), or the session or task does not exist or belongs to
+    another account (1203); HTTP 404.
+    """
 
 
 class ContentPolicyError(APIError):
@@ -111,7 +123,7 @@ class ContentPolicyError(APIError):
 
 
 class RateLimitError(APIError):
-    """Rate, concurrency or resource-pack limit, or IP not allowed (1302-1304, HTTP 429)."""
+    """Rate limit or concurrency over the resource-pack limit (1302-1303, HTTP 429)."""
 
 
 class ServerError(APIError):
@@ -168,31 +180,55 @@ class DownloadError(KlingEditError):
         self.status_code = status_code
 
 
-_CODE_CLASSES: tuple[tuple[range, type[APIError]], ...] = (
-    (range(1000, 1100), AuthenticationError),
-    (range(1100, 1200), AccountError),
-    (range(1203, 1204), NotFoundError),
-    (range(1200, 1300), BadRequestError),
-    (range(1300, 1302), ContentPolicyError),
-    (range(1302, 1400), RateLimitError),
-    (range(5000, 6000), ServerError),
-)
+class ErrorCode(NamedTuple):
+    """One row of Kling's error-code table: the HTTP status it comes with, and our class."""
+
+    status_code: int
+    error_class: type[APIError]
+
+
+# Kling's error-code table (docs/api-reference.md, "Errors"; tests compare every row with it).
+# 1304 (IP not on the allow list) comes under HTTP 429 but is no rate limit: retrying cannot
+# help, so it is a PermissionDeniedError like 1103.
+ERROR_CODES: Final[Mapping[int, ErrorCode]] = {
+    1000: ErrorCode(401, AuthenticationError),
+    1001: ErrorCode(401, AuthenticationError),
+    1002: ErrorCode(401, AuthenticationError),
+    1003: ErrorCode(401, AuthenticationError),
+    1004: ErrorCode(401, AuthenticationError),
+    1100: ErrorCode(429, AccountError),
+    1101: ErrorCode(429, AccountError),
+    1102: ErrorCode(429, AccountError),
+    1103: ErrorCode(403, PermissionDeniedError),
+    1200: ErrorCode(400, BadRequestError),
+    1201: ErrorCode(400, BadRequestError),
+    1202: ErrorCode(404, NotFoundError),
+    1203: ErrorCode(404, NotFoundError),
+    1300: ErrorCode(400, ContentPolicyError),
+    1301: ErrorCode(400, ContentPolicyError),
+    1302: ErrorCode(429, RateLimitError),
+    1303: ErrorCode(429, RateLimitError),
+    1304: ErrorCode(429, PermissionDeniedError),
+    5000: ErrorCode(500, ServerError),
+    5001: ErrorCode(503, ServerError),
+    5002: ErrorCode(504, ServerError),
+}
+# For answers whose code is missing or not in the table (a proxy's HTML page, a new code).
+_STATUS_CLASSES: Final[Mapping[int, type[APIError]]] = {
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: RateLimitError,
+}
 
 
 def _class_for(status_code: int, code: int | None) -> type[APIError]:
     # The envelope code is more precise than the HTTP status (e.g. 429 covers both arrears and
     # rate limits), so it decides first; the status covers answers without a known code.
-    for codes, cls in _CODE_CLASSES:
-        if code is not None and code in codes:
-            return cls
-    if status_code == 401:
-        return AuthenticationError
-    if status_code == 403:
-        return AccountError
-    if status_code == 404:
-        return NotFoundError
-    if status_code == 429:
-        return RateLimitError
+    if code is not None and code in ERROR_CODES:
+        return ERROR_CODES[code].error_class
+    if status_code in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status_code]
     if status_code >= 500:
         return ServerError
     if 400 <= status_code < 500:

@@ -5,8 +5,10 @@ from .clear_selection_envelope import ClearSelectionEnvelope
 from .create_task_envelope import CreateTaskEnvelope
 from .create_task_request import CreateTaskRequest
 from .created_task import CreatedTask
+from .created_task_info import CreatedTaskInfo
 from .edit_mode import EditMode
 from .error_envelope import ErrorEnvelope
+from .final_balance_deduction import FinalBalanceDeduction
 from .generation_mode import GenerationMode
 from .image_reference import ImageReference
 from .init_selection_envelope import InitSelectionEnvelope
@@ -31,15 +33,18 @@ from .task_list_envelope import TaskListEnvelope
 from .task_task_info import TaskTaskInfo
 from .task_task_result import TaskTaskResult
 from .task_video import TaskVideo
+from .watermark_info import WatermarkInfo
 
 __all__ = (
     "ClearSelectionData",
     "ClearSelectionEnvelope",
     "CreatedTask",
+    "CreatedTaskInfo",
     "CreateTaskEnvelope",
     "CreateTaskRequest",
     "EditMode",
     "ErrorEnvelope",
+    "FinalBalanceDeduction",
     "GenerationMode",
     "ImageReference",
     "InitSelectionEnvelope",
@@ -64,4 +69,5 @@ __all__ = (
     "TaskTaskInfo",
     "TaskTaskResult",
     "TaskVideo",
+    "WatermarkInfo",
 )

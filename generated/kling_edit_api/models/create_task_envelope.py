@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.created_task import CreatedTask
 
@@ -20,11 +22,13 @@ class CreateTaskEnvelope:
         code (int):
         message (str):
         data (CreatedTask):
+        request_id (str | Unset):
     """
 
     code: int
     message: str
     data: CreatedTask
+    request_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -33,6 +37,8 @@ class CreateTaskEnvelope:
         message = self.message
 
         data = self.data.to_dict()
+
+        request_id = self.request_id
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,6 +49,8 @@ class CreateTaskEnvelope:
                 "data": data,
             }
         )
+        if request_id is not UNSET:
+            field_dict["request_id"] = request_id
 
         return field_dict
 
@@ -57,10 +65,13 @@ class CreateTaskEnvelope:
 
         data = CreatedTask.from_dict(d.pop("data"))
 
+        request_id = d.pop("request_id", UNSET)
+
         create_task_envelope = cls(
             code=code,
             message=message,
             data=data,
+            request_id=request_id,
         )
 
         create_task_envelope.additional_properties = d

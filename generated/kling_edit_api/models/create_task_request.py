@@ -13,6 +13,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.image_reference import ImageReference
+    from ..models.watermark_info import WatermarkInfo
 
 
 T = TypeVar("T", bound="CreateTaskRequest")
@@ -30,13 +31,14 @@ class CreateTaskRequest:
             reference image as `<<<image_1>>>`.
         model_name (ModelName | Unset): Kling model variant for the final edit task. Omit to use `kling-v1-6`. Default:
             ModelName.KLING_V1_6.
-        image_list (list[ImageReference] | Unset): Image references used by `addition` and `swap` tasks. Omit this field
-            for `removal` tasks.
+        image_list (list[ImageReference] | Unset): Image references used by `addition` (1-2) and `swap` (exactly 1)
+            tasks. A `removal` omits it or sends an empty list, as Kling's own example does.
         negative_prompt (str | Unset): Elements to avoid in the edited result.
         mode (GenerationMode | Unset): Generation mode. Use `std` or `pro`.
         duration (str | Unset): Requested output duration in seconds.
         callback_url (str | Unset): Webhook URL to receive task status updates.
         external_task_id (str | Unset): Custom task id for your own tracking. Must be unique per account.
+        watermark_info (WatermarkInfo | Unset): Whether a watermarked copy of the result is generated as well.
     """
 
     session_id: str
@@ -49,6 +51,7 @@ class CreateTaskRequest:
     duration: str | Unset = UNSET
     callback_url: str | Unset = UNSET
     external_task_id: str | Unset = UNSET
+    watermark_info: WatermarkInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,6 +84,10 @@ class CreateTaskRequest:
 
         external_task_id = self.external_task_id
 
+        watermark_info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.watermark_info, Unset):
+            watermark_info = self.watermark_info.to_dict()
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -104,12 +111,15 @@ class CreateTaskRequest:
             field_dict["callback_url"] = callback_url
         if external_task_id is not UNSET:
             field_dict["external_task_id"] = external_task_id
+        if watermark_info is not UNSET:
+            field_dict["watermark_info"] = watermark_info
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.image_reference import ImageReference  # noqa: PLC0415
+        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
 
         d = dict(src_dict)
         session_id = d.pop("session_id")
@@ -149,6 +159,13 @@ class CreateTaskRequest:
 
         external_task_id = d.pop("external_task_id", UNSET)
 
+        _watermark_info = d.pop("watermark_info", UNSET)
+        watermark_info: WatermarkInfo | Unset
+        if isinstance(_watermark_info, Unset):
+            watermark_info = UNSET
+        else:
+            watermark_info = WatermarkInfo.from_dict(_watermark_info)
+
         create_task_request = cls(
             session_id=session_id,
             edit_mode=edit_mode,
@@ -160,6 +177,7 @@ class CreateTaskRequest:
             duration=duration,
             callback_url=callback_url,
             external_task_id=external_task_id,
+            watermark_info=watermark_info,
         )
 
         create_task_request.additional_properties = d

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.created_task_info import CreatedTaskInfo
+    from ..models.watermark_info import WatermarkInfo
+
 
 T = TypeVar("T", bound="CreatedTask")
 
@@ -19,12 +24,16 @@ class CreatedTask:
         task_status (str | Unset):
         created_at (int | Unset):
         updated_at (int | Unset):
+        task_info (CreatedTaskInfo | Unset):
+        watermark_info (WatermarkInfo | Unset): Whether a watermarked copy of the result is generated as well.
     """
 
     task_id: str | Unset = UNSET
     task_status: str | Unset = UNSET
     created_at: int | Unset = UNSET
     updated_at: int | Unset = UNSET
+    task_info: CreatedTaskInfo | Unset = UNSET
+    watermark_info: WatermarkInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -35,6 +44,14 @@ class CreatedTask:
         created_at = self.created_at
 
         updated_at = self.updated_at
+
+        task_info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.task_info, Unset):
+            task_info = self.task_info.to_dict()
+
+        watermark_info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.watermark_info, Unset):
+            watermark_info = self.watermark_info.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -47,11 +64,18 @@ class CreatedTask:
             field_dict["created_at"] = created_at
         if updated_at is not UNSET:
             field_dict["updated_at"] = updated_at
+        if task_info is not UNSET:
+            field_dict["task_info"] = task_info
+        if watermark_info is not UNSET:
+            field_dict["watermark_info"] = watermark_info
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.created_task_info import CreatedTaskInfo  # noqa: PLC0415
+        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
+
         d = dict(src_dict)
         task_id = d.pop("task_id", UNSET)
 
@@ -61,11 +85,27 @@ class CreatedTask:
 
         updated_at = d.pop("updated_at", UNSET)
 
+        _task_info = d.pop("task_info", UNSET)
+        task_info: CreatedTaskInfo | Unset
+        if isinstance(_task_info, Unset):
+            task_info = UNSET
+        else:
+            task_info = CreatedTaskInfo.from_dict(_task_info)
+
+        _watermark_info = d.pop("watermark_info", UNSET)
+        watermark_info: WatermarkInfo | Unset
+        if isinstance(_watermark_info, Unset):
+            watermark_info = UNSET
+        else:
+            watermark_info = WatermarkInfo.from_dict(_watermark_info)
+
         created_task = cls(
             task_id=task_id,
             task_status=task_status,
             created_at=created_at,
             updated_at=updated_at,
+            task_info=task_info,
+            watermark_info=watermark_info,
         )
 
         created_task.additional_properties = d

@@ -15,8 +15,9 @@ T = TypeVar("T", bound="InitSelectionRequest")
 class InitSelectionRequest:
     """
     Attributes:
-        video_url (str | Unset): Public URL of an mp4 or mov source video.
-        video_id (str | Unset): Id of a Kling-generated video, at most 30 days old.
+        video_url (str | Unset): Public URL of an mp4 or mov source video (an empty string counts as not given).
+        video_id (str | Unset): Id of a Kling-generated video, at most 30 days old (an empty string counts as not
+            given).
     """
 
     video_url: str | Unset = UNSET

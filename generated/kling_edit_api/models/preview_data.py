@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.final_balance_deduction import FinalBalanceDeduction
     from ..models.preview_result import PreviewResult
 
 
@@ -20,15 +21,31 @@ class PreviewData:
     """
     Attributes:
         status (int | Unset):
+        session_id (str | Unset): Selection session id returned by init-selection (valid for 24 hours). Follow-up calls
+            must use the same account and the exact session id.
+        final_unit_deduction (str | Unset): Resource-pack units deducted for the call, as a decimal string.
+        final_balance_deduction (FinalBalanceDeduction | Unset): What the call cost the account's balance, as decimal
+            strings (Kling reference).
         res (PreviewResult | Unset):
     """
 
     status: int | Unset = UNSET
+    session_id: str | Unset = UNSET
+    final_unit_deduction: str | Unset = UNSET
+    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
     res: PreviewResult | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status
+
+        session_id = self.session_id
+
+        final_unit_deduction = self.final_unit_deduction
+
+        final_balance_deduction: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.final_balance_deduction, Unset):
+            final_balance_deduction = self.final_balance_deduction.to_dict()
 
         res: dict[str, Any] | Unset = UNSET
         if not isinstance(self.res, Unset):
@@ -39,6 +56,12 @@ class PreviewData:
         field_dict.update({})
         if status is not UNSET:
             field_dict["status"] = status
+        if session_id is not UNSET:
+            field_dict["session_id"] = session_id
+        if final_unit_deduction is not UNSET:
+            field_dict["final_unit_deduction"] = final_unit_deduction
+        if final_balance_deduction is not UNSET:
+            field_dict["final_balance_deduction"] = final_balance_deduction
         if res is not UNSET:
             field_dict["res"] = res
 
@@ -46,10 +69,24 @@ class PreviewData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
         from ..models.preview_result import PreviewResult  # noqa: PLC0415
 
         d = dict(src_dict)
         status = d.pop("status", UNSET)
+
+        session_id = d.pop("session_id", UNSET)
+
+        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+
+        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        final_balance_deduction: FinalBalanceDeduction | Unset
+        if isinstance(_final_balance_deduction, Unset):
+            final_balance_deduction = UNSET
+        else:
+            final_balance_deduction = FinalBalanceDeduction.from_dict(
+                _final_balance_deduction
+            )
 
         _res = d.pop("res", UNSET)
         res: PreviewResult | Unset
@@ -60,6 +97,9 @@ class PreviewData:
 
         preview_data = cls(
             status=status,
+            session_id=session_id,
+            final_unit_deduction=final_unit_deduction,
+            final_balance_deduction=final_balance_deduction,
             res=res,
         )
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.final_balance_deduction import FinalBalanceDeduction
+
 
 T = TypeVar("T", bound="SessionData")
 
@@ -24,7 +28,9 @@ class SessionData:
         height (int | Unset):
         total_frame (int | Unset):
         normalized_video (str | Unset): URL of the normalized source video.
-        final_unit_deduction (str | Unset): Units billed for this call.
+        final_unit_deduction (str | Unset): Resource-pack units deducted for the call, as a decimal string.
+        final_balance_deduction (FinalBalanceDeduction | Unset): What the call cost the account's balance, as decimal
+            strings (Kling reference).
     """
 
     session_id: str
@@ -36,6 +42,7 @@ class SessionData:
     total_frame: int | Unset = UNSET
     normalized_video: str | Unset = UNSET
     final_unit_deduction: str | Unset = UNSET
+    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,6 +63,10 @@ class SessionData:
         normalized_video = self.normalized_video
 
         final_unit_deduction = self.final_unit_deduction
+
+        final_balance_deduction: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.final_balance_deduction, Unset):
+            final_balance_deduction = self.final_balance_deduction.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -80,11 +91,15 @@ class SessionData:
             field_dict["normalized_video"] = normalized_video
         if final_unit_deduction is not UNSET:
             field_dict["final_unit_deduction"] = final_unit_deduction
+        if final_balance_deduction is not UNSET:
+            field_dict["final_balance_deduction"] = final_balance_deduction
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
+
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -104,6 +119,15 @@ class SessionData:
 
         final_unit_deduction = d.pop("final_unit_deduction", UNSET)
 
+        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        final_balance_deduction: FinalBalanceDeduction | Unset
+        if isinstance(_final_balance_deduction, Unset):
+            final_balance_deduction = UNSET
+        else:
+            final_balance_deduction = FinalBalanceDeduction.from_dict(
+                _final_balance_deduction
+            )
+
         session_data = cls(
             session_id=session_id,
             status=status,
@@ -114,6 +138,7 @@ class SessionData:
             total_frame=total_frame,
             normalized_video=normalized_video,
             final_unit_deduction=final_unit_deduction,
+            final_balance_deduction=final_balance_deduction,
         )
 
         session_data.additional_properties = d

@@ -9,8 +9,10 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.final_balance_deduction import FinalBalanceDeduction
     from ..models.task_task_info import TaskTaskInfo
     from ..models.task_task_result import TaskTaskResult
+    from ..models.watermark_info import WatermarkInfo
 
 
 T = TypeVar("T", bound="Task")
@@ -26,7 +28,11 @@ class Task:
         task_info (TaskTaskInfo | Unset):
         created_at (int | Unset): Milliseconds since the epoch.
         updated_at (int | Unset): Milliseconds since the epoch.
-        task_result (TaskTaskResult | Unset):
+        watermark_info (WatermarkInfo | Unset): Whether a watermarked copy of the result is generated as well.
+        final_unit_deduction (str | Unset): Resource-pack units deducted for the call, as a decimal string.
+        final_balance_deduction (FinalBalanceDeduction | Unset): What the call cost the account's balance, as decimal
+            strings (Kling reference).
+        task_result (TaskTaskResult | Unset): Empty (`{}`) until the task succeeds.
     """
 
     task_id: str
@@ -35,6 +41,9 @@ class Task:
     task_info: TaskTaskInfo | Unset = UNSET
     created_at: int | Unset = UNSET
     updated_at: int | Unset = UNSET
+    watermark_info: WatermarkInfo | Unset = UNSET
+    final_unit_deduction: str | Unset = UNSET
+    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
     task_result: TaskTaskResult | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -52,6 +61,16 @@ class Task:
         created_at = self.created_at
 
         updated_at = self.updated_at
+
+        watermark_info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.watermark_info, Unset):
+            watermark_info = self.watermark_info.to_dict()
+
+        final_unit_deduction = self.final_unit_deduction
+
+        final_balance_deduction: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.final_balance_deduction, Unset):
+            final_balance_deduction = self.final_balance_deduction.to_dict()
 
         task_result: dict[str, Any] | Unset = UNSET
         if not isinstance(self.task_result, Unset):
@@ -73,6 +92,12 @@ class Task:
             field_dict["created_at"] = created_at
         if updated_at is not UNSET:
             field_dict["updated_at"] = updated_at
+        if watermark_info is not UNSET:
+            field_dict["watermark_info"] = watermark_info
+        if final_unit_deduction is not UNSET:
+            field_dict["final_unit_deduction"] = final_unit_deduction
+        if final_balance_deduction is not UNSET:
+            field_dict["final_balance_deduction"] = final_balance_deduction
         if task_result is not UNSET:
             field_dict["task_result"] = task_result
 
@@ -80,8 +105,10 @@ class Task:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
         from ..models.task_task_info import TaskTaskInfo  # noqa: PLC0415
         from ..models.task_task_result import TaskTaskResult  # noqa: PLC0415
+        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
 
         d = dict(src_dict)
         task_id = d.pop("task_id")
@@ -101,6 +128,24 @@ class Task:
 
         updated_at = d.pop("updated_at", UNSET)
 
+        _watermark_info = d.pop("watermark_info", UNSET)
+        watermark_info: WatermarkInfo | Unset
+        if isinstance(_watermark_info, Unset):
+            watermark_info = UNSET
+        else:
+            watermark_info = WatermarkInfo.from_dict(_watermark_info)
+
+        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+
+        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        final_balance_deduction: FinalBalanceDeduction | Unset
+        if isinstance(_final_balance_deduction, Unset):
+            final_balance_deduction = UNSET
+        else:
+            final_balance_deduction = FinalBalanceDeduction.from_dict(
+                _final_balance_deduction
+            )
+
         _task_result = d.pop("task_result", UNSET)
         task_result: TaskTaskResult | Unset
         if isinstance(_task_result, Unset):
@@ -115,6 +160,9 @@ class Task:
             task_info=task_info,
             created_at=created_at,
             updated_at=updated_at,
+            watermark_info=watermark_info,
+            final_unit_deduction=final_unit_deduction,
+            final_balance_deduction=final_balance_deduction,
             task_result=task_result,
         )
 

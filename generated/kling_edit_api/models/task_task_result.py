@@ -17,7 +17,8 @@ T = TypeVar("T", bound="TaskTaskResult")
 
 @_attrs_define
 class TaskTaskResult:
-    """
+    """Empty (`{}`) until the task succeeds.
+
     Attributes:
         videos (list[TaskVideo] | Unset):
     """

@@ -16,19 +16,27 @@ class TaskVideo:
     """
     Attributes:
         id (str | Unset):
+        session_id (str | Unset): The selection session the task was created from.
         url (str | Unset): Result video URL. Files are deleted 30 days after generation.
+        watermark_url (str | Unset): URL of the watermarked copy, when `watermark_info.enabled` was true.
         duration (str | Unset): Duration of the result in seconds, as a string (e.g. "5.1").
     """
 
     id: str | Unset = UNSET
+    session_id: str | Unset = UNSET
     url: str | Unset = UNSET
+    watermark_url: str | Unset = UNSET
     duration: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
+        session_id = self.session_id
+
         url = self.url
+
+        watermark_url = self.watermark_url
 
         duration = self.duration
 
@@ -37,8 +45,12 @@ class TaskVideo:
         field_dict.update({})
         if id is not UNSET:
             field_dict["id"] = id
+        if session_id is not UNSET:
+            field_dict["session_id"] = session_id
         if url is not UNSET:
             field_dict["url"] = url
+        if watermark_url is not UNSET:
+            field_dict["watermark_url"] = watermark_url
         if duration is not UNSET:
             field_dict["duration"] = duration
 
@@ -49,13 +61,19 @@ class TaskVideo:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
+        session_id = d.pop("session_id", UNSET)
+
         url = d.pop("url", UNSET)
+
+        watermark_url = d.pop("watermark_url", UNSET)
 
         duration = d.pop("duration", UNSET)
 
         task_video = cls(
             id=id,
+            session_id=session_id,
             url=url,
+            watermark_url=watermark_url,
             duration=duration,
         )
 

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="FinalBalanceDeduction")
+
+
+@_attrs_define
+class FinalBalanceDeduction:
+    """What the call cost the account's balance, as decimal strings (Kling reference).
+
+    Attributes:
+        quota (str | Unset): Balance deducted at the discounted price.
+        list_price (str | Unset): Balance deducted at the list price.
+    """
+
+    quota: str | Unset = UNSET
+    list_price: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        quota = self.quota
+
+        list_price = self.list_price
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if quota is not UNSET:
+            field_dict["quota"] = quota
+        if list_price is not UNSET:
+            field_dict["list_price"] = list_price
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        quota = d.pop("quota", UNSET)
+
+        list_price = d.pop("list_price", UNSET)
+
+        final_balance_deduction = cls(
+            quota=quota,
+            list_price=list_price,
+        )
+
+        final_balance_deduction.additional_properties = d
+        return final_balance_deduction
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
