@@ -93,7 +93,9 @@ class Verifier:
             raise WebhookVerificationError(
                 "bad_timestamp", "webhook-timestamp is not a whole number of seconds"
             )
-        age = self._clock() - int(value)
+        # Twelve digits reach the year 33658; longer values (which would overflow a float, or
+        # the int parser's digit limit) are simply far from now.
+        age = self._clock() - int(value) if len(value) <= 12 else -math.inf
         if abs(age) > self._tolerance:
             when = f"{age:.0f} s old" if age > 0 else f"{-age:.0f} s in the future"
             raise WebhookVerificationError(
