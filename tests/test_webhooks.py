@@ -1,4 +1,4 @@
-"""webhooks.verify: Standard Webhooks signatures on Kling's callbacks, and the simulator's signer."""
+"""webhooks.verify: Standard Webhooks signatures on Kling's callbacks; the simulator's signer."""
 
 from __future__ import annotations
 
@@ -52,7 +52,11 @@ def test_a_body_signed_by_the_package_verifies() -> None:
 
 
 def test_the_new_format_verifies_too() -> None:
-    body = b'{"id":"913827032734642185","status":"submitted","outputs":[],"message":"","create_time":1785901861504,"update_time":1785901861504}'
+    # Kling's test callback body, byte for byte as its page shows it.
+    body = (
+        b'{"id":"913827032734642185","status":"submitted","outputs":[],"message":"",'
+        b'"create_time":1785901861504,"update_time":1785901861504}'
+    )
     task = verify(body, signed_by_package(body), SECRET)
     assert (task.task_id, task.status) == ("913827032734642185", "submitted")
 
