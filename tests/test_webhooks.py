@@ -208,3 +208,18 @@ def test_the_simulator_signer_signs_as_the_package_verifies() -> None:
 def test_the_simulator_signer_can_sign_an_old_delivery() -> None:
     headers = sign_callback(BODY, SECRET, timestamp=time.time() - 600)
     assert failure(BODY, headers) == "timestamp_out_of_range"
+
+
+def test_the_public_surface_of_kling_edit_webhooks() -> None:
+    from kling_edit import webhooks
+
+    assert webhooks.__all__ == [
+        "MemorySeenIds",
+        "SeenIds",
+        "WebhookVerificationError",
+        "asgi_app",
+        "verify",
+    ]
+    for name in webhooks.__all__:
+        assert getattr(webhooks, name).__module__ == "kling_edit.webhooks"
+    assert issubclass(webhooks.WebhookVerificationError, KlingEditError)
