@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 from collections.abc import Callable
@@ -77,8 +78,7 @@ def listen(port: int, host: str, secrets: tuple[str, ...], as_json: bool) -> Non
     )
     # Access logs off: the task lines are the output; uvicorn's own warnings still show.
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    try:
+    # uvicorn shuts down cleanly on Ctrl-C, then passes it on.
+    with contextlib.suppress(KeyboardInterrupt):
         uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:  # uvicorn shuts down cleanly, then passes Ctrl-C on
-        pass
     click.echo("stopped listening", err=True)
