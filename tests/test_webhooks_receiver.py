@@ -16,7 +16,7 @@ import httpx
 import pytest
 import uvicorn
 
-from kling_edit import Task
+from kling_edit import RequestValidationError, Task
 from kling_edit.testing._signing import sign_callback
 from kling_edit.webhooks import MemorySeenIds, asgi_app
 
@@ -74,6 +74,12 @@ def receiver() -> Iterator[tuple[str, Recorder]]:
 
 # One client for the module: a new one per request would load the CA bundle each time.
 HTTP = httpx.Client(timeout=5)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_the_client() -> Iterator[None]:
+    yield
+    HTTP.close()
 
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -220,3 +226,12 @@ def test_memory_seen_ids_forgets_the_least_recently_seen_beyond_its_bound() -> N
     assert [seen.add(name) for name in ("a", "b", "a", "c")] == [True, True, False, True]
     # "b" was the least recently seen when "c" came: it is forgotten, "a" is not.
     assert (seen.add("a"), seen.add("b")) == (False, True)
+
+
+def test_bad_settings_are_refused_when_the_app_is_made() -> None:
+    with pytest.raises(RequestValidationError, match="max_body_bytes"):
+        asgi_app(print, max_body_bytes=0)
+    with pytest.raises(RequestValidationError, match="secret #1"):
+        asgi_app(print, secret="whsec_SECRET-webhook-key-x")  # 17 base64 characters
+    with pytest.raises(RequestValidationError, match="maxsize"):
+        MemorySeenIds(maxsize=0)

@@ -78,18 +78,18 @@ def asgi_app(
     handed on again (`seen_ids`: a bounded in-memory store unless you give yours). An exception
     from `on_task` is logged to the "kling_edit.webhooks" logger.
     """
+    if max_body_bytes < 1:
+        raise RequestValidationError("max_body_bytes", "must be at least 1")
     verifier = Verifier(secret, tolerance) if secret is not None else None
     seen = seen_ids if seen_ids is not None else MemorySeenIds()
     # Hand-offs run in the background, so the 200 goes out first; the lock keeps them in order,
-    # one at a time (a user's callback need not be thread-safe). Created on first use so it
-    # belongs to the server's event loop.
+    # one at a time (a user's callback need not be thread-safe). It binds to the server's loop
+    # when first waited on.
     background: set[asyncio.Task[None]] = set()
-    lock: list[asyncio.Lock] = []
+    lock = asyncio.Lock()
 
     async def hand_on(task: Task) -> None:
-        if not lock:
-            lock.append(asyncio.Lock())
-        async with lock[0]:
+        async with lock:
             try:
                 if inspect.iscoroutinefunction(on_task):
                     await on_task(task)

@@ -46,7 +46,7 @@ class Verifier:
         tolerance: float,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        from standardwebhooks import Webhook
+        from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
         secrets = [secret] if isinstance(secret, str) else list(secret)
         if not secrets:
@@ -57,7 +57,7 @@ class Verifier:
         for index, value in enumerate(secrets):
             try:
                 self._webhooks.append(Webhook(value))
-            except Exception:
+            except (ValueError, RuntimeError, EmptyWebhookSecretError):  # binascii.Error too
                 # `from None`: the decoder's message or a traceback must not carry the secret.
                 raise RequestValidationError(
                     "secret", f"secret #{index + 1} is not a webhook secret (whsec_<base64>)"
@@ -124,6 +124,7 @@ def _any_matches(expected: Sequence[str], sent: Sequence[str]) -> bool:
 
 def read_task(text: str | bytes) -> Task:
     """A callback body (either format) as a Task, or WebhookVerificationError("bad_body")."""
+    # Imported here: the package's __init__ imports this module's public names.
     from . import parse_callback
 
     try:
