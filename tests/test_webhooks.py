@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 import time
 import traceback
 from datetime import UTC, datetime
@@ -223,3 +225,19 @@ def test_the_public_surface_of_kling_edit_webhooks() -> None:
     for name in webhooks.__all__:
         assert getattr(webhooks, name).__module__ == "kling_edit.webhooks"
     assert issubclass(webhooks.WebhookVerificationError, KlingEditError)
+
+
+def test_verify_and_the_receiver_need_no_cli_extra() -> None:
+    # A plain install has neither the CLI's packages nor uvicorn: both must still work.
+    code = (
+        "import sys\n"
+        "for name in ('click', 'rich', 'uvicorn'):\n"
+        "    sys.modules[name] = None\n"
+        "from kling_edit.testing._signing import sign_callback\n"
+        "from kling_edit.webhooks import asgi_app, verify\n"
+        f"body, secret = {BODY!r}, {SECRET!r}\n"
+        "asgi_app(print, secret=secret)\n"
+        "print(verify(body, sign_callback(body, secret), secret).task_id)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "t-1"
