@@ -83,6 +83,11 @@ def test_a_timestamp_ten_minutes_ahead_fails() -> None:
     assert failure(BODY, signed_by_package(age=-600)) == "timestamp_out_of_range"
 
 
+def test_an_absurd_timestamp_is_far_in_the_future() -> None:
+    with pytest.raises(WebhookVerificationError, match="far in the future"):
+        verify(BODY, {**signed_by_package(), "webhook-timestamp": "9" * 40}, SECRET)
+
+
 def test_tolerance_is_the_callers() -> None:
     headers = signed_by_package(age=600)
     assert verify(BODY, headers, SECRET, tolerance=900).task_id == "t-1"

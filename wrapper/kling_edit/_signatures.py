@@ -97,7 +97,13 @@ class Verifier:
         # the int parser's digit limit) are simply far from now.
         age = self._clock() - int(value) if len(value) <= 12 else -math.inf
         if abs(age) > self._tolerance:
-            when = f"{age:.0f} s old" if age > 0 else f"{-age:.0f} s in the future"
+            when = (
+                f"{age:.0f} s old"
+                if age > 0
+                else f"{-age:.0f} s in the future"
+                if math.isfinite(age)
+                else "far in the future"
+            )
             raise WebhookVerificationError(
                 "timestamp_out_of_range",
                 f"webhook-timestamp is {when}, beyond the tolerance of {self._tolerance:g} s",
