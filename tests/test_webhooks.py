@@ -246,3 +246,16 @@ def test_verify_and_the_receiver_need_no_cli_extra() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "t-1"
+
+
+def test_importing_kling_edit_webhooks_stays_light() -> None:
+    # The package will export WebhookVerificationError: importing it must not pull in asyncio,
+    # the signature library or a server before anything is verified or served.
+    code = (
+        "import sys\n"
+        "import kling_edit.webhooks\n"
+        "heavy = ('asyncio', 'standardwebhooks', 'jwt', 'uvicorn')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(heavy)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

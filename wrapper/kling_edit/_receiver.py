@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import RequestValidationError
 from ._models import Task
 from ._signatures import Verifier, WebhookVerificationError, read_task
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["MemorySeenIds", "SeenIds", "asgi_app"]
 
@@ -78,6 +80,9 @@ def asgi_app(
     handed on again (`seen_ids`: a bounded in-memory store unless you give yours). An exception
     from `on_task` is logged to the "kling_edit.webhooks" logger.
     """
+    # asyncio loads when an app is made, not with the package: most programs never receive.
+    import asyncio
+
     if max_body_bytes < 1:
         raise RequestValidationError("max_body_bytes", "must be at least 1")
     verifier = Verifier(secret, tolerance) if secret is not None else None
