@@ -1,0 +1,160 @@
+"""Standard Webhooks checks of one callback delivery, and the error that names the failed one."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Literal
+
+from ._callbacks import normalize_callback
+from ._errors import APIResponseValidationError, KlingEditError, RequestValidationError
+from ._models import Task
+
+__all__ = ["Check", "Verifier", "WebhookVerificationError", "read_task", "verify"]
+
+Check = Literal[
+    "missing_header", "bad_timestamp", "timestamp_out_of_range", "no_matching_signature", "bad_body"
+]
+
+
+class WebhookVerificationError(KlingEditError):
+    """A callback delivery that must not be trusted. `check` names the check that failed:
+
+    "missing_header", "bad_timestamp", "timestamp_out_of_range", "no_matching_signature" or
+    "bad_body" (the signature held but the body is not a task).
+    """
+
+    def __init__(self, check: Check, message: str) -> None:
+        super().__init__(message)
+        self.check = check
+
+
+# Users meet it as `kling_edit.webhooks.WebhookVerificationError`.
+WebhookVerificationError.__module__ = "kling_edit.webhooks"
+
+
+class Verifier:
+    """The secrets, decoded once, and the checks of one delivery."""
+
+    def __init__(
+        self,
+        secret: str | Sequence[str],
+        tolerance: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
+
+        secrets = [secret] if isinstance(secret, str) else list(secret)
+        if not secrets:
+            raise RequestValidationError("secret", "give at least one webhook secret")
+        if not (tolerance >= 0 and math.isfinite(tolerance)):
+            raise RequestValidationError("tolerance", "must be a finite number of seconds >= 0")
+        self._webhooks = []
+        for index, value in enumerate(secrets):
+            try:
+                self._webhooks.append(Webhook(value))
+            except (ValueError, RuntimeError, EmptyWebhookSecretError):  # binascii.Error too
+                # `from None`: the decoder's message or a traceback must not carry the secret.
+                raise RequestValidationError(
+                    "secret", f"secret #{index + 1} is not a webhook secret (whsec_<base64>)"
+                ) from None
+        self._tolerance = tolerance
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"Verifier(secrets=<{len(self._webhooks)} hidden>, tolerance={self._tolerance})"
+
+    def verify(self, body: bytes, headers: Mapping[str, str]) -> Task:
+        lowered = {name.lower(): value for name, value in headers.items()}
+        webhook_id, timestamp, signatures = (
+            _required(lowered, name)
+            for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        )
+        sent_at = self._check_timestamp(timestamp)
+        try:
+            text = body.decode()
+        except UnicodeDecodeError:
+            raise WebhookVerificationError("bad_body", "the body is not UTF-8 text") from None
+        expected = [webhook.sign(webhook_id, sent_at, text) for webhook in self._webhooks]
+        if not _any_matches(expected, signatures.split()):
+            raise WebhookVerificationError(
+                "no_matching_signature",
+                "no signature in webhook-signature matches the webhook secret"
+                + ("s" if len(expected) > 1 else ""),
+            )
+        return read_task(text)
+
+    def _check_timestamp(self, value: str) -> datetime:
+        if not (value.isascii() and value.isdigit()):
+            raise WebhookVerificationError(
+                "bad_timestamp", "webhook-timestamp is not a whole number of seconds"
+            )
+        # Twelve digits reach the year 33658; longer values (which would overflow a float, or
+        # the int parser's digit limit) are simply far from now.
+        age = self._clock() - int(value) if len(value) <= 12 else -math.inf
+        if abs(age) > self._tolerance:
+            when = (
+                f"{age:.0f} s old"
+                if age > 0
+                else f"{-age:.0f} s in the future"
+                if math.isfinite(age)
+                else "far in the future"
+            )
+            raise WebhookVerificationError(
+                "timestamp_out_of_range",
+                f"webhook-timestamp is {when}, beyond the tolerance of {self._tolerance:g} s",
+            )
+        return datetime.fromtimestamp(int(value), UTC)
+
+
+def _required(headers: Mapping[str, str], name: str) -> str:
+    value = headers.get(name, "").strip()
+    if not value:
+        raise WebhookVerificationError("missing_header", f"the {name} header is missing or empty")
+    return value
+
+
+def _any_matches(expected: Sequence[str], sent: Sequence[str]) -> bool:
+    # Every pair is compared (no early exit) in constant time; entries that are not
+    # "v1,<base64>" simply match nothing, as another version would.
+    matched = False
+    for signature in sent:
+        for candidate in expected:
+            matched |= hmac.compare_digest(signature.encode(), candidate.encode())
+    return matched
+
+
+def read_task(text: str | bytes) -> Task:
+    """A callback body (either format) as a Task, or WebhookVerificationError("bad_body")."""
+    # Imported here: the package's __init__ imports this module's public names.
+    from . import parse_callback
+
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise WebhookVerificationError("bad_body", "the body is not JSON") from None
+    try:
+        return parse_callback(normalize_callback(body) if isinstance(body, Mapping) else body)
+    except APIResponseValidationError as error:
+        raise WebhookVerificationError("bad_body", f"the body is not a task: {error}") from None
+
+
+def verify(
+    body: bytes,
+    headers: Mapping[str, str],
+    secret: str | Sequence[str],
+    *,
+    tolerance: float = 300,
+) -> Task:
+    """Check a callback delivery's Standard Webhooks signature, then read its body as a Task.
+
+    `headers` are the request's headers (any case); `secret` is the account's webhook secret
+    (`whsec_...`), or several during a rotation: a delivery passes if any of its signatures
+    matches any secret. The `webhook-timestamp` must be within `tolerance` seconds of now.
+    Raises `WebhookVerificationError` naming the check that failed.
+    """
+    return Verifier(secret, tolerance).verify(body, headers)
