@@ -180,7 +180,10 @@ class SQLiteJournal:
 
     def __init__(self, path: str | Path) -> None:
         # Autocommit: each statement commits at once; claims take BEGIN IMMEDIATE explicitly.
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        # Any thread may use the journal, one at a time (the runner never shares it at once).
+        self._db = sqlite3.connect(
+            path, isolation_level=None, timeout=30.0, check_same_thread=False
+        )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit is on disk before the next step (a paid one, maybe) is taken.
