@@ -94,7 +94,8 @@ def test_a_claim_leases_the_lowest_unleased_job(open_store: Opener) -> None:
     journal.load(JOBS[:3])
     first = journal.claim("a", 100.0, 10.0, exclude=(), started=False)
     second = journal.claim("b", 100.0, 10.0, exclude=(), started=False)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert (first.key, first.lease_owner, first.lease_until) == ("job-1", "a", 110.0)
     assert second.key == "job-2"
     third = journal.claim("a", 100.0, 10.0, exclude=["job-3"], started=False)
@@ -109,11 +110,13 @@ def test_finished_and_not_started_jobs_are_not_claimed_when_asked(open_store: Op
     journal.update(one.key, "a", state="done", result_path="/out/job-1.mp4")
     journal.release(one.key, "a")
     two = journal.claim("a", 0.0, 10.0, exclude=(), started=False)
-    assert two is not None and two.key == "job-2"
+    assert two is not None
+    assert two.key == "job-2"
     journal.update(two.key, "a", state="session", session_id="s-2", session_at=1.0)
     journal.release(two.key, "a")
     started = journal.claim("b", 0.0, 10.0, exclude=(), started=True)
-    assert started is not None and (started.key, started.session_id) == ("job-2", "s-2")
+    assert started is not None
+    assert (started.key, started.session_id) == ("job-2", "s-2")
     assert journal.claim("b", 0.0, 10.0, exclude=["job-2"], started=True) is None
 
 
@@ -131,7 +134,8 @@ def test_an_expired_lease_is_taken_over_and_the_old_owner_locked_out(open_store:
     journal.load(JOBS[:1])
     assert journal.claim("a", 0.0, 10.0, exclude=(), started=False) is not None
     taken = journal.claim("b", 10.5, 10.0, exclude=(), started=False)
-    assert taken is not None and (taken.key, taken.lease_owner) == ("job-1", "b")
+    assert taken is not None
+    assert (taken.key, taken.lease_owner) == ("job-1", "b")
     with pytest.raises(LeaseLostError):
         journal.update("job-1", "a", state="session")
     journal.renew("a", ["job-1"], 11.0, 100.0)  # a dead owner's late renewal changes nothing
