@@ -85,6 +85,6 @@ def fresh_schema(server_dsn: str) -> str:
 
     name = f"kling_edit_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server_dsn, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {name}")  # type: ignore[arg-type]
+        admin.execute(f"CREATE SCHEMA {name}")
     separator = "&" if "?" in server_dsn else "?"
     return f"{server_dsn}{separator}options=-csearch_path%3D{name}"
