@@ -183,9 +183,23 @@ async def test_a_resumed_batch_creates_no_task_twice(
 async def test_an_interrupted_run_resumes_without_a_second_task(tmp_path: Path) -> None:
     simulator, db = _simulator(), tmp_path / "jobs.db"
     SQLiteJournal(db).load(_jobs(tmp_path, 10))
-    run = asyncio.ensure_future(_run(simulator, SQLiteJournal(db), tmp_path / "out", concurrency=4))
-    while len(simulator.tasks) < 3:
-        await asyncio.sleep(0.01)
+    three_created = asyncio.Event()
+
+    def watch(summary: Summary) -> None:
+        if len(simulator.tasks) >= 3:
+            three_created.set()
+
+    run = asyncio.ensure_future(
+        _run(
+            simulator,
+            SQLiteJournal(db),
+            tmp_path / "out",
+            concurrency=4,
+            on_progress=watch,
+            progress_interval=0.01,
+        )
+    )
+    await three_created.wait()
     run.cancel()
     with pytest.raises(asyncio.CancelledError):
         await run
