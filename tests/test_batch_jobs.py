@@ -106,7 +106,7 @@ def test_a_bad_line_is_reported_with_its_number_key_and_rule(
     jobs, bad = _load(
         tmp_path,
         json.dumps(_job("ok-1")),
-        json.dumps(_job("bad-1", **fields)),
+        json.dumps({**_job("bad-1"), **fields}),
         json.dumps(_job("ok-2")),
     )
     assert [job.key for job in jobs] == ["ok-1", "ok-2"]
