@@ -747,3 +747,6 @@ def simulate(ctx: click.Context, port: int, submit_seconds: float, job_seconds: 
         raise CLIError(
             f"cannot listen on 127.0.0.1:{port}: {error.strerror}", ExitCode.ERROR
         ) from None
+
+
+from . import _batch as _batch  # noqa: E402  (registers `kling-edit batch`)
