@@ -20,6 +20,7 @@ from rich.text import Text
 
 from .._client import API_KEY_ENV, BASE_URL_ENV, AsyncKlingEdit
 from ..batch import BatchRunner, Journal, Summary, load_jobs, open_journal, summarize
+from ..batch._runner import DEFAULT_LEASE_SECONDS
 from ._app import (
     _LOCAL_POLL,
     LOCAL_KEY,
@@ -170,6 +171,13 @@ def _describe(summary: Summary) -> str:
     metavar="N",
     help="Start no new job once the units spent plus those in flight would pass N.",
 )
+@click.option(
+    "--lease-seconds",
+    type=click.FloatRange(1, 3600),
+    default=DEFAULT_LEASE_SECONDS,
+    show_default=True,
+    help="How long a worker's claim on a job outlives the worker (renewed while it lives).",
+)
 @click.option("--callback-url", metavar="URL", help="Sent with each create (status callbacks).")
 @click.option("--strict", is_flag=True, help="Send nothing if any line is bad.")
 @_shared_options
@@ -181,6 +189,7 @@ def run(
     out_dir: Path,
     concurrency: int,
     budget_units: Decimal | None,
+    lease_seconds: float,
     callback_url: str | None,
     strict: bool,
 ) -> None:
@@ -211,6 +220,7 @@ def run(
             concurrency=concurrency,
             budget_units=budget_units,
             callback_url=callback_url,
+            lease_seconds=lease_seconds,
             on_progress=_LiveCounts(live),
         )
         try:
