@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kling_edit import AsyncKlingEdit, PollSchedule
+from kling_edit import AsyncKlingEdit, AuthenticationError, PollSchedule, RequestValidationError
 from kling_edit.batch import (
     BatchRunner,
     Job,
@@ -169,9 +170,8 @@ async def test_a_resumed_batch_creates_no_task_twice(
     simulator, db = _simulator(), tmp_path / "jobs.db"
     SQLiteJournal(db).load(_jobs(tmp_path, 6))
     crashing = CrashingJournal(SQLiteJournal(db), state, after_write=after_write)
-    with pytest.raises(ExceptionGroup) as crashed:
+    with pytest.raises(Crash):
         await _run(simulator, crashing, tmp_path / "out", concurrency=3)
-    assert crashed.group_contains(Crash)
     summary = await _run(simulator, SQLiteJournal(db), tmp_path / "out", concurrency=3)
     assert summary.counts["done"] == 6
     assert sorted(_tasks_per_external_id(simulator).values()) == [1] * 6
@@ -235,3 +235,35 @@ async def test_two_runners_share_one_postgresql_journal(tmp_path: Path, postgres
     per_worker = collections.Counter(task.api_key for task in simulator.tasks)
     assert set(per_worker) == {"sk-worker-a", "sk-worker-b"}
     assert len(list(out.glob("*.mp4"))) == 12
+
+
+async def test_a_session_past_its_24_hours_is_opened_again(tmp_path: Path) -> None:
+    simulator, db = _simulator(), tmp_path / "jobs.db"
+    SQLiteJournal(db).load(_jobs(tmp_path, 1))
+    crashing = CrashingJournal(SQLiteJournal(db), "submitting", after_write=False)
+    with pytest.raises(Crash):
+        await _run(simulator, crashing, tmp_path / "out")
+    a_day_later = lambda: time.time() + 25 * 3600  # noqa: E731
+    summary = await _run(simulator, SQLiteJournal(db), tmp_path / "out", clock=a_day_later)
+    assert summary.counts["done"] == 1
+    assert simulator.requests["init"] == 2
+    assert len(simulator.tasks) == 1
+    # Both inits were paid for, and the journal says so.
+    assert summary.units_spent == 2 * INIT_UNITS
+
+
+async def test_a_bad_callback_url_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
+    simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 1))
+    with pytest.raises(RequestValidationError, match="callback_url"):
+        await _run(simulator, journal, tmp_path / "out", callback_url="not a url")
+    assert simulator.requests == {}
+
+
+async def test_a_refused_key_stops_the_run_with_its_error(tmp_path: Path) -> None:
+    simulator = Simulator(api_key="sk-the-right-one", submit_seconds=0.02, job_seconds=0.1)
+    journal = SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 3))
+    with pytest.raises(AuthenticationError):
+        await _run(simulator, journal, tmp_path / "out", "sk-wrong", concurrency=2)
+    assert {r.state for r in journal.records()} == {"pending"}

@@ -66,16 +66,13 @@ class PostgresJournal:
             (j.key, j.line, j.to_json(), derive_external_id(self._batch_id, j.key), PENDING, "{}")
             for j in jobs
         ]
-        added = 0
         with self._db.transaction(), self._db.cursor() as cursor:
-            for row in rows:
-                cursor.execute(
-                    "INSERT INTO kling_jobs (key, line, spec, external_task_id, state, costs)"
-                    " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                    row,
-                )
-                added += cursor.rowcount
-        return added
+            cursor.executemany(
+                "INSERT INTO kling_jobs (key, line, spec, external_task_id, state, costs)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                rows,
+            )
+            return cursor.rowcount
 
     def claim(
         self, owner: str, now: float, lease_seconds: float, *, exclude: Iterable[str], started: bool

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .. import _rules
 from .._errors import (
     AccountError,
     AuthenticationError,
@@ -120,7 +121,12 @@ class BatchRunner:
         self._out = Path(out_dir)
         self._concurrency = concurrency
         self._budget = budget_units
-        self._callback_url = callback_url
+        # Checked now: tasks.create would refuse a bad one only after init was paid for.
+        self._callback_url = (
+            _rules.check_http_url("callback_url", callback_url)
+            if callback_url is not None
+            else None
+        )
         self._lease = lease_seconds
         self._wait_timeout = wait_timeout
         self._on_progress = on_progress
@@ -142,6 +148,10 @@ class BatchRunner:
             async with asyncio.TaskGroup() as group:
                 for _ in range(self._concurrency):
                     group.create_task(self._worker())
+        except BaseExceptionGroup as failed:
+            # The first worker to fail stops the others (they are cancelled, not failed): its
+            # error is the run's, e.g. an AuthenticationError every job would have met.
+            raise failed.exceptions[0] from None
         finally:
             for task in background:
                 task.cancel()
@@ -256,7 +266,9 @@ class BatchRunner:
         raise AssertionError(f"unknown job state {state!r}")
 
     async def _init(self, record: JobRecord) -> JobRecord:
-        if record.session_id is None and not self._may_start():
+        # Only a job that never spent anything is "new"; one restarting after its session
+        # ended is finished even past the budget.
+        if not record.costs and not self._may_start():
             raise _BudgetReached
         job = record.job
         session = await self._client.sessions.init(video_url=job.video_url, video_id=job.video_id)
