@@ -226,7 +226,7 @@ class BatchRunner:
                     record = await self._step(record)
                 except _Restart:
                     record = self._record(record, state=PENDING, session_id=None, session_at=None)
-        except _FATAL:
+        except (LeaseLostError, *_FATAL):
             raise
         except _HOPELESS as error:
             self._record(record, state=FAILED, error=str(error))

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from attrs import frozen
 
+from .._errors import KlingEditError
 from ._jobs import Job
 
 # Job states, in the order a job goes through them. A job is "done" only once its result
@@ -73,7 +74,7 @@ class JobRecord:
         return sum((Decimal(units) for units in self.costs.values()), Decimal(0))
 
 
-class LeaseLostError(RuntimeError):
+class LeaseLostError(KlingEditError):
     """Another worker holds the job now: this worker's lease expired before it renewed it."""
 
 
