@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kling_edit import AsyncKlingEdit, AuthenticationError, PollSchedule, RequestValidationError
@@ -267,3 +268,31 @@ async def test_a_refused_key_stops_the_run_with_its_error(tmp_path: Path) -> Non
     with pytest.raises(AuthenticationError):
         await _run(simulator, journal, tmp_path / "out", "sk-wrong", concurrency=2)
     assert {r.state for r in journal.records()} == {"pending"}
+
+
+class _SessionsVanish(httpx.AsyncBaseTransport):
+    """Answers every add-selection with "session does not exist" (code 1203)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/add-selection"):
+            body = {"code": 1203, "message": "session does not exist", "request_id": "r-1"}
+            return httpx.Response(404, json=body)
+        return await self._inner.handle_async_request(request)
+
+
+async def test_a_lost_session_is_opened_again_once_per_run(tmp_path: Path) -> None:
+    simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 1))
+    http = httpx.AsyncClient(transport=_SessionsVanish(simulator.async_transport()))
+    client = AsyncKlingEdit(
+        "sk-batch-test", base_url=simulator.base_url, http_client=http, poll_schedule=FAST_POLL
+    )
+    async with client, http:
+        summary = await BatchRunner(client, journal, tmp_path / "out", lease_seconds=0.5).run()
+    assert simulator.requests["init"] == 2
+    assert summary.counts["done"] == 0
+    (failure,) = summary.failures
+    assert "session was lost again" in failure.error

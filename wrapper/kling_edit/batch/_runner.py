@@ -220,11 +220,17 @@ class BatchRunner:
     # One job
 
     async def _process(self, record: JobRecord) -> None:
+        restarted = False
         try:
             while record.state not in (DONE, FAILED):
                 try:
                     record = await self._step(record)
                 except _Restart:
+                    if restarted:  # every restart pays an init: once per run is enough
+                        raise KlingEditError(
+                            "its session was lost again after a new init; left for a rerun"
+                        ) from None
+                    restarted = True
                     record = self._record(record, state=PENDING, session_id=None, session_at=None)
         except (LeaseLostError, *_FATAL):
             raise
