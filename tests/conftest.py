@@ -119,6 +119,7 @@ def postgres_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def postgres_dsn(postgres_server: str) -> str:
+def postgres_dsn(postgres_server: str) -> Iterator[str]:
     """A DSN whose tables land in a fresh, empty schema of `postgres_server`, for one test."""
-    return postgres_helpers.fresh_schema(postgres_server)
+    with postgres_helpers.fresh_schema(postgres_server) as dsn:
+        yield dsn
