@@ -169,3 +169,14 @@ def test_status_warns_of_results_near_expiry(invoke: Invoke, tmp_path: Path) -> 
     assert "job-0: task t-9 expires" in text.stdout
     data = json.loads(invoke("batch", "status", "--journal", tmp_path / "jobs.db", "--json").stdout)
     assert data["near_expiry"] == [{"key": "job-0", "task_id": "t-9", "expires_at": soon}]
+
+
+def test_a_journal_that_cannot_be_opened_is_named_without_its_password(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    password = "s3cret-pass-9f1c"
+    url = f"postgresql://batch:{password}@127.0.0.1:1/jobs"
+    result = invoke("batch", "status", "--journal", url, "--json")
+    assert result.exit_code == 1
+    assert "cannot open the journal 'postgresql://batch:***@127.0.0.1:1/jobs'" in result.stderr
+    assert password not in result.stdout + result.stderr

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import click
@@ -76,11 +77,24 @@ def _opened(target: str) -> Iterator[Journal]:
     try:
         journal = open_journal(target)
     except Exception as error:  # sqlite3 / psycopg errors: say which journal, not a traceback
-        raise CLIError(f"cannot open the journal {target!r}: {error}", ExitCode.ERROR) from None
+        shown = _without_password(target)
+        raise CLIError(
+            f"cannot open the journal {shown!r}: {str(error).replace(target, shown)}",
+            ExitCode.ERROR,
+        ) from None
     try:
         yield journal
     finally:
         journal.close()
+
+
+def _without_password(target: str) -> str:
+    """A journal URL fit to print: its password (a secret like any key) replaced by ***."""
+    parts = urlsplit(target)
+    if parts.password is None:
+        return target
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def _async_client(ctx: click.Context) -> AsyncKlingEdit:
