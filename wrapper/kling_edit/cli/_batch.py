@@ -223,7 +223,10 @@ def run(
     if bad_lines and strict:
         raise CLIError(f"{len(bad_lines)} bad line(s) and --strict: nothing sent", ExitCode.USAGE)
     with _opened(target) as journal:
-        journal.load(jobs)
+        known = len(jobs) - journal.load(jobs)
+        if known:
+            # By key: a line changed since it was first loaded keeps its journaled form.
+            _say(f"{known} job(s) already in the journal (same keys): resuming them")
         client = _async_client(ctx)
         live_display = stderr_is_terminal() and not _option(ctx, "as_json")
         live = Live(console=Console(stderr=True)) if live_display else None
