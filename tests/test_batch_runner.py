@@ -20,6 +20,7 @@ from kling_edit.batch import (
     Job,
     JobRecord,
     Journal,
+    LeaseLostError,
     PostgresJournal,
     SQLiteJournal,
     Summary,
@@ -296,3 +297,59 @@ async def test_a_lost_session_is_opened_again_once_per_run(tmp_path: Path) -> No
     assert summary.counts["done"] == 0
     (failure,) = summary.failures
     assert "session was lost again" in failure.error
+
+
+class _LeaseWatch(SQLiteJournal):
+    """A SQLite journal that counts the updates refused because the lease had been taken."""
+
+    refused = 0
+
+    def update(self, key: str, owner: str, **changes: Any) -> None:
+        try:
+            super().update(key, owner, **changes)
+        except LeaseLostError:
+            _LeaseWatch.refused += 1
+            raise
+
+
+async def test_a_live_runner_keeps_its_jobs_past_the_lease_time(tmp_path: Path) -> None:
+    # Tasks take 2 s, leases last 0.6 s: only renewal keeps the other runner off them.
+    simulator = Simulator(submit_seconds=0.05, job_seconds=2.0)
+    db = tmp_path / "jobs.db"
+    SQLiteJournal(db).load(_jobs(tmp_path, 4))
+    _LeaseWatch.refused = 0
+    async with _client(simulator) as client:
+        # The first request loads the generated client (a blocking import): done before the
+        # leases start, so that it cannot hold renewal up.
+        await client.tasks.list()
+
+        async def worker() -> Summary:
+            runner = BatchRunner(client, _LeaseWatch(db), tmp_path / "out", lease_seconds=0.6)
+            return await runner.run()
+
+        first, second = await asyncio.gather(worker(), worker())
+    assert first.counts["done"] == second.counts["done"] == 4
+    assert _LeaseWatch.refused == 0
+    assert simulator.requests["init"] == 4
+
+
+class _FirstClaimTooSoon(SQLiteJournal):
+    """Finds nothing on its first claim, as when a dead runner's lease lapses just after."""
+
+    tried = False
+
+    def claim(
+        self, owner: str, now: float, lease_seconds: float, *, exclude: Iterable[str], started: bool
+    ) -> JobRecord | None:
+        if not self.tried:
+            self.tried = True
+            return None
+        return super().claim(owner, now, lease_seconds, exclude=exclude, started=started)
+
+
+async def test_a_lease_that_lapsed_after_the_claim_is_still_taken(tmp_path: Path) -> None:
+    simulator, db = _simulator(), tmp_path / "jobs.db"
+    SQLiteJournal(db).load(_jobs(tmp_path, 1))
+    SQLiteJournal(db).claim("dead-worker", time.time() - 10, 1.0, exclude=(), started=False)
+    summary = await _run(simulator, _FirstClaimTooSoon(db), tmp_path / "out", concurrency=1)
+    assert summary.counts["done"] == 1

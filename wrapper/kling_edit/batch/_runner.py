@@ -190,20 +190,22 @@ class BatchRunner:
             journal.release(record.key, self.owner)
 
     def _until_lease_lapses(self) -> float | None:
-        """Seconds to wait for a job another runner leases (None: nothing left to wait for)."""
+        """Seconds to wait before claiming again (None: no job is left this runner may take).
+
+        A job another runner leases may come free when its lease lapses; one whose lease
+        lapsed since the claim that found nothing is claimed at once.
+        """
         now = self._clock()
-        leased = [
-            r.lease_until
+        left = [
+            r.lease_until or now
             for r in self._journal.records()
             if r.state not in (DONE, FAILED)
             and r.key not in self._skipped | self._held
             and not (self._budget_reached and r.state == PENDING)
-            and r.lease_until is not None
-            and r.lease_until >= now
         ]
-        if not leased:
+        if not left:
             return None
-        return min(max(min(leased) - now, 0.0) + 0.05, self._lease / 3)
+        return min(max(min(left) - now, 0.0) + 0.05, self._lease / 3)
 
     async def _renew_leases(self) -> None:
         while True:
