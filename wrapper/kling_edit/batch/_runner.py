@@ -14,7 +14,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from .._errors import (
 )
 from .._models import Task
 from .._tasks import DEFAULT_WAIT_TIMEOUT
+from ._cost import add_cost, set_cost
 from ._status import Summary, summarize
 from ._store import (
     DONE,
@@ -61,24 +62,6 @@ DEFAULT_LEASE_SECONDS = 30.0
 _HOPELESS = (RequestValidationError, BadRequestError, ContentPolicyError, TaskFailedError)
 # Errors every job would meet alike: the run stops instead of failing each job in turn.
 _FATAL = (AuthenticationError, AccountError)
-
-
-def units_of(answer: object) -> Decimal:
-    """Units an answer (Session, Selection, Preview, Task) says it cost; 0 when it says nothing.
-
-    The one place that reads cost: switch it to `answer.cost.units` alone once every model
-    carries `cost`.
-    """
-    cost = getattr(answer, "cost", None)
-    if cost is not None:
-        units = cost.units
-    else:
-        raw = getattr(answer, "raw", None)
-        units = raw.get("final_unit_deduction") if isinstance(raw, dict) else None
-    try:
-        return Decimal(str(units)) if units not in (None, "") else Decimal(0)
-    except InvalidOperation:
-        return Decimal(0)
 
 
 class _BudgetReached(Exception):
@@ -285,7 +268,7 @@ class BatchRunner:
             state=SESSION,
             session_id=session.session_id,
             session_at=self._clock(),
-            costs=_add_cost(record, "init", session),
+            costs=add_cost(record, "init", session),
             error=None,
         )
 
@@ -301,7 +284,7 @@ class BatchRunner:
                 selection = await sessions.add_points(
                     session_id, frame_index=mark.frame_index, points=mark.points
                 )
-                record = self._record(record, costs=_add_cost(record, "select", selection))
+                record = self._record(record, costs=add_cost(record, "select", selection))
         except NotFoundError:
             raise _Restart from None
         return self._record(record, state=SELECTED)
@@ -350,7 +333,7 @@ class BatchRunner:
             task_id=task.task_id,
             status=task.status,
             expires_at=created + RESULT_LIFETIME,
-            costs=_set_cost(record, "task", task),
+            costs=set_cost(record, "task", task),
             error=None,
         )
 
@@ -361,10 +344,10 @@ class BatchRunner:
             task = await tasks.wait(record.task_id, timeout=self._wait_timeout)
         except TaskFailedError as error:
             self._record(
-                record, status=error.task.status, costs=_set_cost(record, "task", error.task)
+                record, status=error.task.status, costs=set_cost(record, "task", error.task)
             )
             raise
-        record = self._record(record, status=task.status, costs=_set_cost(record, "task", task))
+        record = self._record(record, status=task.status, costs=set_cost(record, "task", task))
         path = await tasks.download(task, self._out / f"{record.key}.mp4")
         return self._record(record, state=DONE, result_path=str(path), error=None)
 
@@ -377,17 +360,6 @@ class BatchRunner:
         started = (r for r in records if r.state not in (PENDING, DONE, FAILED))
         in_flight = sum((max(estimate - r.units, Decimal(0)) for r in started), Decimal(0))
         return spent + in_flight + estimate <= self._budget
-
-
-def _add_cost(record: JobRecord, step: str, answer: object) -> dict[str, str]:
-    """The job's costs with this answer's units added to `step` (steps can repeat: re-inits)."""
-    total = Decimal(record.costs.get(step, "0")) + units_of(answer)
-    return {**record.costs, step: str(total)}
-
-
-def _set_cost(record: JobRecord, step: str, answer: object) -> dict[str, str]:
-    """The job's costs with `step` set to this answer's units (a task reports its total)."""
-    return {**record.costs, step: str(units_of(answer))}
 
 
 def _image(image: str) -> str | Path:
