@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from kling_edit.batch import Job, Journal, LeaseLostError, Mark, PostgresJournal, SQLiteJournal
+from kling_edit.batch import (
+    Job,
+    Journal,
+    JournalError,
+    LeaseLostError,
+    Mark,
+    PostgresJournal,
+    SQLiteJournal,
+)
 
 Opener = Callable[[], Journal]
 
@@ -177,3 +185,18 @@ def test_concurrent_claimers_never_get_the_same_job(open_store: Opener) -> None:
         thread.join()
     every = [key for keys in claimed.values() for key in keys]
     assert sorted(every) == sorted(j.key for j in many)
+
+
+def test_a_file_that_is_not_a_journal_is_a_journal_error(tmp_path: Path) -> None:
+    not_sqlite = tmp_path / "jobs.db"
+    not_sqlite.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(JournalError, match="the journal failed"):
+        SQLiteJournal(not_sqlite)
+
+
+def test_a_database_failure_mid_run_is_a_journal_error(open_store: Opener) -> None:
+    journal = open_store()
+    journal.load(JOBS[:1])
+    journal.close()
+    with pytest.raises(JournalError):
+        journal.records()

@@ -128,6 +128,7 @@ BATCH_NAMES = [
     "Job",
     "JobRecord",
     "Journal",
+    "JournalError",
     "LeaseLostError",
     "Mark",
     "PostgresJournal",

@@ -19,7 +19,7 @@ from ._jobs import BadLine, Job, Mark, load_jobs
 from ._postgres import PostgresJournal
 from ._runner import BatchRunner
 from ._status import Expiring, Failure, Summary, summarize
-from ._store import STATES, JobRecord, Journal, LeaseLostError, SQLiteJournal
+from ._store import STATES, JobRecord, Journal, JournalError, LeaseLostError, SQLiteJournal
 
 
 def open_journal(target: str) -> Journal:
@@ -38,6 +38,7 @@ __all__ = [
     "Job",
     "JobRecord",
     "Journal",
+    "JournalError",
     "LeaseLostError",
     "Mark",
     "PostgresJournal",

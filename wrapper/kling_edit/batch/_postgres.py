@@ -16,9 +16,12 @@ from ._store import (
     JOBS_COLUMNS,
     PENDING,
     JobRecord,
+    JournalError,
     LeaseLostError,
     derive_external_id,
     encode,
+    guarded,
+    journal_errors,
     new_batch_id,
     record_from_row,
 )
@@ -34,33 +37,42 @@ _SCHEMA_LOCK = 0x6B6C6564
 class PostgresJournal:
     """A journal in the PostgreSQL database at `dsn` (tables `kling_batch` and `kling_jobs`)."""
 
+    db_errors: tuple[type[Exception], ...] = ()
+
     def __init__(self, dsn: str) -> None:
         try:
             import psycopg
             from psycopg.rows import dict_row
         except ModuleNotFoundError as error:
-            raise RuntimeError(
+            raise JournalError(
                 "a PostgreSQL journal needs psycopg: pip install 'kling-edit[postgres]'"
             ) from error
-        # Autocommit: every statement outside `transaction()` commits at once.
-        self._db: psycopg.Connection[dict[str, Any]] = psycopg.connect(
-            dsn, autocommit=True, row_factory=dict_row
-        )
+        self.db_errors = (psycopg.Error,)
+        with journal_errors(self.db_errors):
+            # Autocommit: every statement outside `transaction()` commits at once.
+            self._db: psycopg.Connection[dict[str, Any]] = psycopg.connect(
+                dsn, autocommit=True, row_factory=dict_row
+            )
+            self._batch_id = self._prepare()
+
+    def _prepare(self) -> str:
+        """Create the tables and the batch id unless another worker already did; answer it."""
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             self._db.execute("CREATE TABLE IF NOT EXISTS kling_batch (id TEXT NOT NULL)")
             self._db.execute(f"CREATE TABLE IF NOT EXISTS kling_jobs ({JOBS_COLUMNS})")
             row = self._db.execute("SELECT id FROM kling_batch").fetchone()
-            if row is None:
-                self._batch_id = new_batch_id()
-                self._db.execute("INSERT INTO kling_batch (id) VALUES (%s)", (self._batch_id,))
-            else:
-                self._batch_id = row["id"]
+            if row is not None:
+                return str(row["id"])
+            batch_id = new_batch_id()
+            self._db.execute("INSERT INTO kling_batch (id) VALUES (%s)", (batch_id,))
+            return batch_id
 
     @property
     def batch_id(self) -> str:
         return self._batch_id
 
+    @guarded
     def load(self, jobs: Iterable[Job]) -> int:
         rows = [
             (j.key, j.line, j.to_json(), derive_external_id(self._batch_id, j.key), PENDING, "{}")
@@ -74,6 +86,7 @@ class PostgresJournal:
             )
             return cursor.rowcount
 
+    @guarded
     def claim(
         self, owner: str, now: float, lease_seconds: float, *, exclude: Iterable[str], started: bool
     ) -> JobRecord | None:
@@ -99,13 +112,15 @@ class PostgresJournal:
         ).fetchone()
         return record_from_row(row) if row is not None else None
 
+    @guarded
     def renew(self, owner: str, keys: Iterable[str], now: float, lease_seconds: float) -> None:
         self._db.execute(
             "UPDATE kling_jobs SET lease_until = %s WHERE key = ANY(%s) AND lease_owner = %s",
             (now + lease_seconds, list(keys), owner),
         )
 
-    def update(self, key: str, owner: str, **changes: Any) -> None:
+    @guarded
+    def update(self, /, key: str, owner: str, **changes: Any) -> None:
         values = encode(changes)
         assignments = ", ".join(f"{name} = %s" for name in values)
         cursor = self._db.execute(
@@ -115,6 +130,7 @@ class PostgresJournal:
         if cursor.rowcount != 1:
             raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
 
+    @guarded
     def release(self, key: str, owner: str) -> None:
         self._db.execute(
             "UPDATE kling_jobs SET lease_owner = NULL, lease_until = NULL"
@@ -122,9 +138,11 @@ class PostgresJournal:
             (key, owner),
         )
 
+    @guarded
     def records(self) -> list[JobRecord]:
         rows = self._db.execute("SELECT * FROM kling_jobs ORDER BY line, key").fetchall()
         return [record_from_row(row) for row in rows]
 
+    @guarded
     def close(self) -> None:
         self._db.close()

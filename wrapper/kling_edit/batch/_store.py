@@ -7,14 +7,16 @@ commits before it returns, so what the runner recorded survives `kill -9` at any
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from attrs import frozen
 
@@ -78,8 +80,44 @@ class LeaseLostError(KlingEditError):
     """Another worker holds the job now: this worker's lease expired before it renewed it."""
 
 
+class JournalError(KlingEditError):
+    """The journal's database failed: locked too long, unreachable, full, or not a journal."""
+
+
+class _Store(Protocol):
+    db_errors: tuple[type[Exception], ...]
+
+
+S = TypeVar("S", bound=_Store)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextlib.contextmanager
+def journal_errors(db_errors: tuple[type[Exception], ...]) -> Iterator[None]:
+    """Turn the database driver's errors into `JournalError`s (the one error tree)."""
+    try:
+        yield
+    except db_errors as error:
+        raise JournalError(f"the journal failed: {error}") from error
+
+
+def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """A store method whose database errors come out as `JournalError`."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with journal_errors(self.db_errors):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Journal(Protocol):
-    """Where a batch is recorded; several workers may share one (each claims jobs by lease)."""
+    """Where a batch is recorded; several workers may share one (each claims jobs by lease).
+
+    Methods raise `JournalError` when the database fails, never the driver's own errors.
+    """
 
     @property
     def batch_id(self) -> str:
@@ -179,7 +217,13 @@ JOBS_COLUMNS = """
 class SQLiteJournal:
     """The embedded journal: one SQLite file in WAL mode, safe for several local processes."""
 
+    db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
     def __init__(self, path: str | Path) -> None:
+        with journal_errors(self.db_errors):
+            self._open(path)
+
+    def _open(self, path: str | Path) -> None:
         # Autocommit: each statement commits at once; claims take BEGIN IMMEDIATE explicitly.
         # Any thread may use the journal, one at a time (the runner never shares it at once).
         self._db = sqlite3.connect(
@@ -207,6 +251,7 @@ class SQLiteJournal:
     def batch_id(self) -> str:
         return self._batch_id
 
+    @guarded
     def load(self, jobs: Iterable[Job]) -> int:
         rows = [
             (j.key, j.line, j.to_json(), derive_external_id(self._batch_id, j.key), PENDING, "{}")
@@ -221,6 +266,7 @@ class SQLiteJournal:
             )
             return self._db.total_changes - before
 
+    @guarded
     def claim(
         self, owner: str, now: float, lease_seconds: float, *, exclude: Iterable[str], started: bool
     ) -> JobRecord | None:
@@ -241,6 +287,7 @@ class SQLiteJournal:
             ).fetchone()
             return record_from_row(claimed)
 
+    @guarded
     def renew(self, owner: str, keys: Iterable[str], now: float, lease_seconds: float) -> None:
         with self._transaction():
             self._db.executemany(
@@ -248,7 +295,8 @@ class SQLiteJournal:
                 [(now + lease_seconds, key, owner) for key in keys],
             )
 
-    def update(self, key: str, owner: str, **changes: Any) -> None:
+    @guarded
+    def update(self, /, key: str, owner: str, **changes: Any) -> None:
         values = encode(changes)
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self._transaction():
@@ -259,6 +307,7 @@ class SQLiteJournal:
             if cursor.rowcount != 1:
                 raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
 
+    @guarded
     def release(self, key: str, owner: str) -> None:
         self._db.execute(
             "UPDATE jobs SET lease_owner = NULL, lease_until = NULL"
@@ -266,9 +315,11 @@ class SQLiteJournal:
             (key, owner),
         )
 
+    @guarded
     def records(self) -> list[JobRecord]:
         rows = self._db.execute("SELECT * FROM jobs ORDER BY line, key").fetchall()
         return [record_from_row(row) for row in rows]
 
+    @guarded
     def close(self) -> None:
         self._db.close()

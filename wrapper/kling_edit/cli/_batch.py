@@ -20,7 +20,7 @@ from rich.live import Live
 from rich.text import Text
 
 from .._client import API_KEY_ENV, BASE_URL_ENV, AsyncKlingEdit
-from ..batch import BatchRunner, Journal, Summary, load_jobs, open_journal, summarize
+from ..batch import BatchRunner, Journal, JournalError, Summary, load_jobs, open_journal, summarize
 from ..batch._runner import DEFAULT_LEASE_SECONDS
 from ._app import (
     _LOCAL_POLL,
@@ -76,7 +76,7 @@ def _decimal(ctx: click.Context, param: click.Parameter, value: str | None) -> D
 def _opened(target: str) -> Iterator[Journal]:
     try:
         journal = open_journal(target)
-    except Exception as error:  # sqlite3 / psycopg errors: say which journal, not a traceback
+    except JournalError as error:
         shown = _without_password(target)
         raise CLIError(
             f"cannot open the journal {shown!r}: {str(error).replace(target, shown)}",
