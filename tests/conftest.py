@@ -8,12 +8,13 @@ from __future__ import annotations
 import functools
 import socket
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+import postgres_helpers
 from kling_edit import AsyncKlingEdit, KlingEdit
 from wrapper_helpers import BASE_URL, KEY, Api, MakeApi, VirtualClock
 
@@ -108,3 +109,17 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The DSN of a PostgreSQL server for the whole session (see tests/postgres_helpers.py)."""
+    with postgres_helpers.postgres_server() as dsn:
+        yield dsn
+
+
+@pytest.fixture
+def postgres_dsn(postgres_server: str) -> Iterator[str]:
+    """A DSN whose tables land in a fresh, empty schema of `postgres_server`, for one test."""
+    with postgres_helpers.fresh_schema(postgres_server) as dsn:
+        yield dsn

@@ -124,3 +124,32 @@ def test_the_async_client_mirrors_the_sync_one(sync: type, asynchronous: type) -
         assert [p.default for p in signature.parameters.values()] == [
             p.default for p in twin.parameters.values()
         ], name
+
+
+BATCH_NAMES = [
+    "STATES",
+    "BadLine",
+    "BatchRunner",
+    "Expiring",
+    "Failure",
+    "Job",
+    "JobRecord",
+    "Journal",
+    "JournalError",
+    "LeaseLostError",
+    "Mark",
+    "PostgresJournal",
+    "SQLiteJournal",
+    "Summary",
+    "load_jobs",
+    "open_journal",
+    "summarize",
+]
+
+
+def test_the_batch_module_is_pinned_and_reports_itself() -> None:
+    import kling_edit.batch
+
+    assert kling_edit.batch.__all__ == BATCH_NAMES
+    for name in BATCH_NAMES[1:]:
+        assert getattr(kling_edit.batch, name).__module__ == "kling_edit.batch", name

@@ -14,6 +14,7 @@ import click
 from .._client import API_KEY_ENV, BASE_URL_ENV
 from .._models import Selection
 from .._version import __version__
+from ._batch import batch
 from ._clients import client_for, workflow_for
 from ._invocation import PROG, Group, command_line, out, remember_task
 from ._options import (
@@ -292,3 +293,4 @@ def run(
 
 
 cli.add_command(simulate)
+cli.add_command(batch)

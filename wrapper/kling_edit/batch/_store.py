@@ -1,0 +1,325 @@
+"""The journal interface (`Journal`), what it keeps per job (`JobRecord`), and its SQLite store.
+
+A journal holds one batch: its id (which every external task id is derived from), and one row
+per job with the job's state, ids, cost per step, result path, error and lease. Every method
+commits before it returns, so what the runner recorded survives `kill -9` at any instant.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+from attrs import frozen
+
+from .._errors import KlingEditError
+from ._jobs import Job
+
+# Job states, in the order a job goes through them. A job is "done" only once its result
+# file is written, and "failed" once it cannot succeed; any other state is resumed.
+PENDING = "pending"
+SESSION = "session"  # init answered: session_id and session_at are recorded
+SELECTING = "selecting"  # points are being added (resume clears them and adds them again)
+SELECTED = "selected"
+SUBMITTING = "submitting"  # create may have been sent: resume looks the task up first
+SUBMITTED = "submitted"  # task_id recorded
+DONE = "done"
+FAILED = "failed"
+STATES = (PENDING, SESSION, SELECTING, SELECTED, SUBMITTING, SUBMITTED, DONE, FAILED)
+FINAL_STATES = frozenset({DONE, FAILED})
+
+# Columns a runner may change with `Journal.update`.
+FIELDS = (
+    "state",
+    "session_id",
+    "session_at",
+    "task_id",
+    "status",
+    "costs",
+    "result_path",
+    "error",
+    "expires_at",
+)
+
+
+@frozen
+class JobRecord:
+    """One job as the journal keeps it. Times are epoch seconds; `costs` maps step -> units."""
+
+    key: str
+    line: int
+    job: Job
+    external_task_id: str
+    state: str = PENDING
+    session_id: str | None = None
+    session_at: float | None = None
+    task_id: str | None = None
+    status: str | None = None
+    costs: Mapping[str, str] = {}
+    result_path: str | None = None
+    error: str | None = None
+    expires_at: float | None = None
+    lease_owner: str | None = None
+    lease_until: float | None = None
+
+    @property
+    def units(self) -> Decimal:
+        """Units this job has cost so far, every step summed."""
+        return sum((Decimal(units) for units in self.costs.values()), Decimal(0))
+
+
+class LeaseLostError(KlingEditError):
+    """Another worker holds the job now: this worker's lease expired before it renewed it."""
+
+
+class JournalError(KlingEditError):
+    """The journal's database failed: locked too long, unreachable, full, or not a journal."""
+
+
+class _Store(Protocol):
+    db_errors: tuple[type[Exception], ...]
+
+
+S = TypeVar("S", bound=_Store)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@contextlib.contextmanager
+def journal_errors(db_errors: tuple[type[Exception], ...]) -> Iterator[None]:
+    """Turn the database driver's errors into `JournalError`s (the one error tree)."""
+    try:
+        yield
+    except db_errors as error:
+        raise JournalError(f"the journal failed: {error}") from error
+
+
+def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """A store method whose database errors come out as `JournalError`."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with journal_errors(self.db_errors):
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class Journal(Protocol):
+    """Where a batch is recorded; several workers may share one (each claims jobs by lease).
+
+    Methods raise `JournalError` when the database fails, never the driver's own errors.
+    """
+
+    @property
+    def batch_id(self) -> str:
+        """The batch's id, made when the journal was created and kept for its lifetime."""
+        ...
+
+    def load(self, jobs: Iterable[Job]) -> int:
+        """Add the jobs whose key is not in the journal yet; answer how many were added."""
+        ...
+
+    def claim(
+        self, owner: str, now: float, lease_seconds: float, *, exclude: Iterable[str], started: bool
+    ) -> JobRecord | None:
+        """Lease one unfinished job nobody holds (or whose lease expired), lowest line first.
+
+        `exclude` are keys not to take; `started` limits the choice to jobs past `pending`.
+        """
+        ...
+
+    def renew(self, owner: str, keys: Iterable[str], now: float, lease_seconds: float) -> None:
+        """Extend the leases `owner` holds on `keys`."""
+        ...
+
+    def update(self, key: str, owner: str, **changes: Any) -> None:
+        """Record a step of a job `owner` holds; raise `LeaseLostError` if it no longer does."""
+        ...
+
+    def release(self, key: str, owner: str) -> None:
+        """Give the job's lease up."""
+        ...
+
+    def records(self) -> list[JobRecord]:
+        """Every job, in line order."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def derive_external_id(batch_id: str, key: str) -> str:
+    """The job's external_task_id: the same on every resume, different in every batch."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"kling-batch-{batch_id}-{digest}"
+
+
+def new_batch_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def encode(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Changes in the form both stores keep (costs as JSON text); unknown fields refused."""
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"not a journal field: {', '.join(sorted(unknown))}")
+    return {k: json.dumps(v) if k == "costs" else v for k, v in changes.items()}
+
+
+def record_from_row(row: Mapping[str, Any]) -> JobRecord:
+    return JobRecord(
+        key=row["key"],
+        line=row["line"],
+        job=Job.from_json(row["spec"]),
+        external_task_id=row["external_task_id"],
+        state=row["state"],
+        session_id=row["session_id"],
+        session_at=row["session_at"],
+        task_id=row["task_id"],
+        status=row["status"],
+        costs=json.loads(row["costs"]),
+        result_path=row["result_path"],
+        error=row["error"],
+        expires_at=row["expires_at"],
+        lease_owner=row["lease_owner"],
+        lease_until=row["lease_until"],
+    )
+
+
+# Shared by both stores: plain SQL types that SQLite and PostgreSQL both take.
+JOBS_COLUMNS = """
+    key TEXT PRIMARY KEY,
+    line INTEGER NOT NULL,
+    spec TEXT NOT NULL,
+    external_task_id TEXT NOT NULL UNIQUE,
+    state TEXT NOT NULL,
+    session_id TEXT,
+    session_at DOUBLE PRECISION,
+    task_id TEXT,
+    status TEXT,
+    costs TEXT NOT NULL,
+    result_path TEXT,
+    error TEXT,
+    expires_at DOUBLE PRECISION,
+    lease_owner TEXT,
+    lease_until DOUBLE PRECISION
+"""
+
+
+class SQLiteJournal:
+    """The embedded journal: one SQLite file in WAL mode, safe for several local processes."""
+
+    db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
+    def __init__(self, path: str | Path) -> None:
+        with journal_errors(self.db_errors):
+            self._open(path)
+
+    def _open(self, path: str | Path) -> None:
+        # Autocommit: each statement commits at once; claims take BEGIN IMMEDIATE explicitly.
+        # Any thread may use the journal, one at a time (the runner never shares it at once).
+        self._db = sqlite3.connect(
+            path, isolation_level=None, timeout=30.0, check_same_thread=False
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit is on disk before the next step (a paid one, maybe) is taken.
+        self._db.execute("PRAGMA synchronous=FULL")
+        with self._transaction():
+            self._db.execute("CREATE TABLE IF NOT EXISTS batch (id TEXT NOT NULL)")
+            self._db.execute(f"CREATE TABLE IF NOT EXISTS jobs ({JOBS_COLUMNS})")
+            row = self._db.execute("SELECT id FROM batch").fetchone()
+            if row is None:
+                self._batch_id = new_batch_id()
+                self._db.execute("INSERT INTO batch (id) VALUES (?)", (self._batch_id,))
+            else:
+                self._batch_id = row["id"]
+
+    def _transaction(self) -> sqlite3.Connection:
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db  # the connection's context manager commits, or rolls back on error
+
+    @property
+    def batch_id(self) -> str:
+        return self._batch_id
+
+    @guarded
+    def load(self, jobs: Iterable[Job]) -> int:
+        rows = [
+            (j.key, j.line, j.to_json(), derive_external_id(self._batch_id, j.key), PENDING, "{}")
+            for j in jobs
+        ]
+        with self._transaction():
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT INTO jobs (key, line, spec, external_task_id, state, costs)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
+            return self._db.total_changes - before
+
+    @guarded
+    def claim(
+        self, owner: str, now: float, lease_seconds: float, *, exclude: Iterable[str], started: bool
+    ) -> JobRecord | None:
+        skip = list(exclude)
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT key FROM jobs WHERE state NOT IN (?, ?)"
+                " AND (lease_until IS NULL OR lease_until < ?)"
+                f" AND state != ? AND key NOT IN ({', '.join('?' * len(skip))})"
+                " ORDER BY line LIMIT 1",
+                (DONE, FAILED, now, PENDING if started else "", *skip),
+            ).fetchone()
+            if row is None:
+                return None
+            claimed = self._db.execute(
+                "UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE key = ? RETURNING *",
+                (owner, now + lease_seconds, row["key"]),
+            ).fetchone()
+            return record_from_row(claimed)
+
+    @guarded
+    def renew(self, owner: str, keys: Iterable[str], now: float, lease_seconds: float) -> None:
+        with self._transaction():
+            self._db.executemany(
+                "UPDATE jobs SET lease_until = ? WHERE key = ? AND lease_owner = ?",
+                [(now + lease_seconds, key, owner) for key in keys],
+            )
+
+    @guarded
+    def update(self, /, key: str, owner: str, **changes: Any) -> None:
+        values = encode(changes)
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self._transaction():
+            cursor = self._db.execute(
+                f"UPDATE jobs SET {assignments} WHERE key = ? AND lease_owner = ?",
+                (*values.values(), key, owner),
+            )
+            if cursor.rowcount != 1:
+                raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
+
+    @guarded
+    def release(self, key: str, owner: str) -> None:
+        self._db.execute(
+            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL"
+            " WHERE key = ? AND lease_owner = ?",
+            (key, owner),
+        )
+
+    @guarded
+    def records(self) -> list[JobRecord]:
+        rows = self._db.execute("SELECT * FROM jobs ORDER BY line, key").fetchall()
+        return [record_from_row(row) for row in rows]
+
+    @guarded
+    def close(self) -> None:
+        self._db.close()
