@@ -455,9 +455,11 @@ def test_rle_sizes_beyond_the_limit_are_refused(size: list[int]) -> None:
         Mask.from_rle(size, [size[0] * size[1]])
 
 
-@pytest.mark.parametrize("size", [[None, None], "ab", [1e400, 1], 5, [True, 1], [1.0, 2.0]])
-def test_rle_sizes_that_are_not_two_integers_are_refused(size: object) -> None:
-    with pytest.raises(ValueError, match="two integers"):
+@pytest.mark.parametrize(
+    "size", [[None, None], "ab", [1e400, 1], 5, [True, 1], [1.0, 2.0], [0, 5], [-100000, -100000]]
+)
+def test_rle_sizes_that_are_not_two_positive_integers_are_refused(size: object) -> None:
+    with pytest.raises(ValueError, match="two positive integers"):
         Mask.from_rle(size, [1])  # type: ignore[arg-type]
 
 

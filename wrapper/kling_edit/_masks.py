@@ -14,6 +14,7 @@ True
 Everything works on whole runs of equal pixels (``bytes.find``, slicing, ``bytes.translate``,
 ``zlib``) rather than pixel by pixel, so a 1280x720 mask converts in a few milliseconds. The one
 exception is PNG rows stored with the Average or Paeth filter, which have to be undone byte by byte.
+A declared size is checked against :data:`MAX_MASK_PIXELS` before anything is allocated for it.
 """
 
 from __future__ import annotations
@@ -236,8 +237,11 @@ def _size_pair(size: Sequence[int]) -> tuple[int, int]:
         or not isinstance(size, Sequence)
         or len(size) != 2
         or not all(isinstance(side, int) and not isinstance(side, bool) for side in size)
+        or min(size) < 1
     ):
-        raise ValueError(f"RLE size must be [height, width] as two integers, got {size!r:.80}")
+        raise ValueError(
+            f"RLE size must be [height, width] as two positive integers, got {size!r:.80}"
+        )
     return size[0], size[1]
 
 
