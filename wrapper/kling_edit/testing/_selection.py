@@ -14,7 +14,8 @@ from typing import Any
 
 from .._masks import Mask
 
-# A disc per point, its radius this share of the shorter video side: big enough to see in a demo.
+# A disc per point, its radius this share of the shorter video side (the selection before the
+# simulator follows the ball; goes with selection_mask once it does).
 RADIUS_FRACTION = 0.08
 
 Points = tuple[tuple[float, float], ...]
@@ -57,7 +58,7 @@ def _hits_ball(
     height: int, width: int, total_frames: int, frame_index: int, points: Points
 ) -> bool:
     centre, radius = _ball_disc(height, width, total_frames, frame_index)
-    # Relative points map to pixels as x * (width - 1), as the service's tools place them.
+    # Relative points map to pixels as x * (width - 1): (0, 0) and (1, 1) are the corner pixels.
     return any(math.dist((x * (width - 1), y * (height - 1)), centre) <= radius for x, y in points)
 
 
