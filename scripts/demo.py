@@ -1,12 +1,18 @@
 """`make demo`: the whole kling-edit workflow in a few seconds, offline unless told otherwise.
 
     init a session -> mark a point on frame 0 -> preview -> save selection.png ->
-    create a removal task and a swap task -> wait for both -> download both
+    create a removal, a swap and an addition task -> wait for them -> download all three
 
 The steps run on the embedded simulator, unless COMETAPI_KEY and DEMO_VIDEO_URL are both set:
-then they run on the real service (billed: init and both tasks). DEMO_VIDEO_URL should be a
-2-5 s mp4/mov (the tasks ask for the default 5 s result); DEMO_IMAGE names the swap's reference
-image (default: the simulator's sample object). Everything lands in demo-output/ (--out).
+then they run on the real service (billed: init and the three tasks). DEMO_VIDEO_URL should be a
+2-5 s mp4/mov (the tasks ask for the default 5 s result); DEMO_IMAGE names the reference image of
+the swap and the addition (default: the simulator's sample object). Everything lands in
+demo-output/ (--out).
+
+On the simulator the results are SIMULATED: no model runs. The simulator selects the sample
+clip's ball when the point lands on it, and answers each task with a clip pre-rendered by
+scripts/make_sample_media.py (the ball removed, swapped for the gift box, a gift box added), so
+the three files show what each edit does, not what Kling would make of them.
 
 The steps themselves are `kling_edit.cli.Workflow.run`, the code behind `kling-edit run`.
 """
@@ -37,6 +43,10 @@ SAMPLE_VIDEO_URL = "https://example.com/kling-edit-sample.mp4"
 SIM_SUBMIT_SECONDS = 0.2
 SIM_JOB_SECONDS = 1.0
 SIM_POLL = PollSchedule(first=0.1, factor=1.5, maximum=0.5)
+SIMULATED_NOTE = (
+    "The results are simulated: clips pre-rendered from the sample (the ball removed, swapped"
+    " for the gift box, a gift box added), not edits made by Kling."
+)
 
 
 @attrs.frozen
@@ -47,6 +57,7 @@ class Backend:
     video_url: str
     description: str
     default_point: tuple[float, float]
+    simulated: bool
 
 
 def choose_backend(environ: Mapping[str, str], *, force_simulator: bool = False) -> Backend:
@@ -54,7 +65,8 @@ def choose_backend(environ: Mapping[str, str], *, force_simulator: bool = False)
     key, video_url = environ.get("COMETAPI_KEY"), environ.get("DEMO_VIDEO_URL")
     if key and video_url and not force_simulator:
         client = KlingEdit(key, base_url=environ.get("COMETAPI_BASE_URL"))
-        return Backend(client, video_url, f"the real service at {client.base_url}", (0.5, 0.5))
+        description = f"the real service at {client.base_url}"
+        return Backend(client, video_url, description, (0.5, 0.5), simulated=False)
     if force_simulator:
         why = "--simulator"
     elif key or video_url:
@@ -64,11 +76,13 @@ def choose_backend(environ: Mapping[str, str], *, force_simulator: bool = False)
         why = "set COMETAPI_KEY and DEMO_VIDEO_URL to use the real service"
     simulator = Simulator(submit_seconds=SIM_SUBMIT_SECONDS, job_seconds=SIM_JOB_SECONDS)
     client = KlingEdit.simulated(simulator, poll_schedule=SIM_POLL)
-    return Backend(client, SAMPLE_VIDEO_URL, f"the offline simulator ({why})", SAMPLE_POINT)
+    description = f"the offline simulator ({why})"
+    return Backend(client, SAMPLE_VIDEO_URL, description, SAMPLE_POINT, simulated=True)
 
 
 def build_plan(video_url: str, image: Path, out: Path, point: tuple[float, float]) -> Plan:
-    """The demo's two edits of one selection: remove the object, and swap it for `image`."""
+    """The demo's three edits of one selection: remove the object, swap it for `image`, and add
+    `image` above it."""
     # The API takes raw base64 (no data: prefix); the client would also accept the Path itself.
     image_base64 = base64.b64encode(image.read_bytes()).decode("ascii")
     return Plan(
@@ -87,6 +101,12 @@ def build_plan(video_url: str, image: Path, out: Path, point: tuple[float, float
                 "Replace the selected object in <<<video_1>>> with the object in <<<image_1>>>",
                 images=(image_base64,),
                 dest=out / "swap.mp4",
+            ),
+            Edit(
+                "addition",
+                "Add the object in <<<image_1>>> to <<<video_1>>>, above the selected object",
+                images=(image_base64,),
+                dest=out / "addition.mp4",
             ),
         ),
     )
@@ -121,6 +141,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return ExitCode.USAGE
     backend = choose_backend(environ, force_simulator=args.simulator)
     print(f"kling-edit demo on {backend.description}")
+    if backend.simulated:
+        print(SIMULATED_NOTE)
     started = time.monotonic()
     try:
         with backend.client as client:

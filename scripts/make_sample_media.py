@@ -8,6 +8,9 @@ Writes, the same bytes on every run with the same ffmpeg build:
 - ``sample.mp4``: H.264, 1280x720, 30 fps, 5.0 s: an orange ball crossing a blue-green gradient.
 - ``cover.png``: frame 0 of the video.
 - ``object.png``: 512x512 picture of a gift box, a reference image for addition and swap.
+- ``result-removal.mp4``, ``result-swap.mp4``, ``result-addition.mp4``: what the simulator
+  serves as the "edited" result of each edit mode: the sample without the ball, with the gift
+  box in its place, and with a gift box riding above it. Pre-rendered stand-ins, not edits.
 
 The frames are drawn in Python (bytearray slices, no imaging library) and piped as raw RGB into
 the ffmpeg binary that the imageio-ffmpeg wheel ships. Set ``FFMPEG`` to use another binary.
@@ -16,24 +19,37 @@ the ffmpeg binary that the imageio-ffmpeg wheel ships. Set ``FFMPEG`` to use ano
 from __future__ import annotations
 
 import importlib
-import math
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "wrapper"))
 
 from kling_edit._masks import encode_png_rgb  # noqa: E402 (needs the path above)
-from kling_edit.testing._selection import disc_spans  # noqa: E402
+from kling_edit.testing._assets import RESULT_VIDEOS  # noqa: E402
+from kling_edit.testing._selection import (  # noqa: E402
+    BALL_RADIUS,
+    SAMPLE_HEIGHT,
+    SAMPLE_WIDTH,
+    ball_centre,
+    disc_spans,
+)
 
 ASSETS = ROOT / "wrapper" / "kling_edit" / "testing" / "assets"
-WIDTH, HEIGHT, FPS, SECONDS = 1280, 720, 30, 5
-BALL_RADIUS = 70
+WIDTH, HEIGHT, FPS, SECONDS = SAMPLE_WIDTH, SAMPLE_HEIGHT, 30, 5
 BALL_RGB = bytes((255, 140, 26))
 OBJECT_SIZE = 512
+# The gift box as it appears in the results, its design grid scaled so that the box itself (320
+# of 512 px) is as wide as the ball in the ball's place (swap), or a little smaller above it
+# (addition).
+SWAP_BOX_SIZE = 2 * BALL_RADIUS * OBJECT_SIZE // 320
+ADDED_BOX_SIZE = 160
+ADDED_BOX_OFFSET = -180
+
+Painter = Callable[[bytearray, tuple[float, float]], None]
 
 
 def paint_disc(
@@ -67,30 +83,73 @@ def gradient() -> bytes:
     return b"".join(rows)
 
 
-def frames() -> Iterator[bytes]:
-    """The ball rolls left to right on a gentle wave."""
+def frames(paint: Painter) -> Iterator[bytes]:
+    """Each frame of the clip: the gradient, then ``paint`` given the ball's centre, as the ball
+    rolls left to right on a gentle wave."""
     background = gradient()
     count = FPS * SECONDS
     for index in range(count):
-        progress = index / (count - 1)
-        centre = (
-            160 + (WIDTH - 320) * progress,
-            HEIGHT / 2 + 120 * math.sin(2 * math.pi * progress),
-        )
         frame = bytearray(background)
-        paint_disc(frame, (WIDTH, HEIGHT), centre, BALL_RADIUS, BALL_RGB)
+        paint(frame, ball_centre(index / (count - 1)))
         yield bytes(frame)
 
 
+def paint_ball(frame: bytearray, centre: tuple[float, float]) -> None:
+    paint_disc(frame, (WIDTH, HEIGHT), centre, BALL_RADIUS, BALL_RGB)
+
+
+def paint_nothing(frame: bytearray, centre: tuple[float, float]) -> None:
+    """The removal result: the background the ball was hiding."""
+
+
+def paint_box_for_ball(frame: bytearray, centre: tuple[float, float]) -> None:
+    """The swap result: the gift box where the ball was."""
+    paint_gift_box(frame, (WIDTH, HEIGHT), centre, SWAP_BOX_SIZE)
+
+
+def paint_ball_and_box(frame: bytearray, centre: tuple[float, float]) -> None:
+    """The addition result: the ball, and a gift box riding above it."""
+    paint_ball(frame, centre)
+    above = (centre[0], centre[1] + ADDED_BOX_OFFSET)
+    paint_gift_box(frame, (WIDTH, HEIGHT), above, ADDED_BOX_SIZE)
+
+
+RESULT_PAINTERS: dict[str, Painter] = {
+    "removal": paint_nothing,
+    "swap": paint_box_for_ball,
+    "addition": paint_ball_and_box,
+}
+
+
+def paint_gift_box(
+    pixels: bytearray, size: tuple[int, int], centre: tuple[float, float], side: int
+) -> None:
+    """A red box with a green ribbon and bow, ``side`` pixels square around ``centre``, in an
+    RGB buffer of ``size`` (width, height); drawn on a 512-pixel design grid and scaled."""
+    width = size[0]
+    scale = side / OBJECT_SIZE
+    cx, cy = centre
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return cx + (x - OBJECT_SIZE / 2) * scale, cy + (y - OBJECT_SIZE / 2) * scale
+
+    def box(left: int, top: int, right: int, bottom: int, rgb: bytes) -> None:
+        (x0, y0), (x1, y1) = at(left, top), at(right, bottom)
+        paint_rect(pixels, width, (round(x0), round(y0), round(x1), round(y1)), rgb)
+
+    green = bytes((30, 150, 60))
+    box(96, 176, 416, 448, bytes((200, 30, 40)))
+    box(236, 176, 276, 448, green)
+    box(96, 292, 416, 332, green)
+    for bow in ((216.0, 140.0), (296.0, 140.0)):
+        paint_disc(pixels, size, at(*bow), 40 * scale, green)
+
+
 def gift_box() -> bytes:
-    """A red box with a green ribbon and bow on a light grey background."""
-    size = OBJECT_SIZE
-    pixels = bytearray(bytes((235, 235, 235)) * size * size)
-    paint_rect(pixels, size, (96, 176, 416, 448), bytes((200, 30, 40)))
-    paint_rect(pixels, size, (236, 176, 276, 448), bytes((30, 150, 60)))
-    paint_rect(pixels, size, (96, 292, 416, 332), bytes((30, 150, 60)))
-    for centre in ((216.0, 140.0), (296.0, 140.0)):
-        paint_disc(pixels, (size, size), centre, 40, bytes((30, 150, 60)))
+    """The reference image: the gift box on a light grey background."""
+    pixels = bytearray(bytes((235, 235, 235)) * OBJECT_SIZE * OBJECT_SIZE)
+    middle = OBJECT_SIZE / 2
+    paint_gift_box(pixels, (OBJECT_SIZE, OBJECT_SIZE), (middle, middle), OBJECT_SIZE)
     return bytes(pixels)
 
 
@@ -103,7 +162,7 @@ def ffmpeg_binary() -> str:
     return binary
 
 
-def encode_video(target: Path) -> None:
+def encode_video(target: Path, paint: Painter) -> None:
     """Pipe the frames through x264 with settings chosen for a small, reproducible file."""
     command = [
         ffmpeg_binary(),
@@ -118,7 +177,7 @@ def encode_video(target: Path) -> None:
     ]  # fmt: skip
     with subprocess.Popen(command, stdin=subprocess.PIPE) as process:
         assert process.stdin is not None
-        for frame in frames():
+        for frame in frames(paint):
             process.stdin.write(frame)
         process.stdin.close()
     if process.returncode:
@@ -126,13 +185,17 @@ def encode_video(target: Path) -> None:
 
 
 def main() -> None:
-    """Write the three assets and print their sizes."""
+    """Write the assets and print their sizes."""
     ASSETS.mkdir(parents=True, exist_ok=True)
-    encode_video(ASSETS / "sample.mp4")
-    (ASSETS / "cover.png").write_bytes(encode_png_rgb(WIDTH, HEIGHT, next(frames())))
-    (ASSETS / "object.png").write_bytes(encode_png_rgb(OBJECT_SIZE, OBJECT_SIZE, gift_box()))
-    for name in ("sample.mp4", "cover.png", "object.png"):
-        print(f"{name}: {(ASSETS / name).stat().st_size} bytes")
+    written = [ASSETS / "sample.mp4", ASSETS / "cover.png", ASSETS / "object.png"]
+    encode_video(written[0], paint_ball)
+    written[1].write_bytes(encode_png_rgb(WIDTH, HEIGHT, next(frames(paint_ball))))
+    written[2].write_bytes(encode_png_rgb(OBJECT_SIZE, OBJECT_SIZE, gift_box()))
+    for edit_mode, paint in RESULT_PAINTERS.items():
+        encode_video(RESULT_VIDEOS[edit_mode], paint)
+        written.append(RESULT_VIDEOS[edit_mode])
+    for path in written:
+        print(f"{path.name}: {path.stat().st_size} bytes")
 
 
 if __name__ == "__main__":

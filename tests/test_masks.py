@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import struct
 import time
+import tracemalloc
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -415,3 +416,94 @@ def test_overlay_scales_a_smaller_mask_to_the_frame() -> None:
 def test_overlay_rejects_alpha_outside_unit_range() -> None:
     with pytest.raises(ValueError, match="alpha"):
         overlay(encode_png_rgb(1, 1, b"\x00\x00\x00"), Mask.from_grid([[1]]), alpha=1.5)
+
+
+# --- declared sizes are checked before allocating -------------------------------------------
+
+# Kling's largest frame is 2160x2160 px; a mask of a 3840x2160 (4K) frame must still decode,
+# and nothing much larger may be allocated for.
+_BOMB_PEAK_BYTES = 8 * 2**20
+
+
+def _refusal_peak(action: Callable[[], object], message: str) -> int:
+    """Check that ``action`` raises ValueError matching ``message``; answer the peak memory it
+    allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=message):
+            action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_tiny_rle_declaring_a_huge_size_is_refused_before_allocating() -> None:
+    # Six characters: one run of 10**8 pixels, 100 MB of mask (and as much to transpose).
+    counts = "PXh[o2"  # pycocotools' rleToString of the runs [10**8]
+    refused = "10000x10000 is 100000000 pixels, over the limit"
+    assert _refusal_peak(lambda: Mask.from_rle([10000, 10000], counts), refused) < _BOMB_PEAK_BYTES
+
+
+def test_a_4k_frame_mask_still_decodes() -> None:
+    mask = Mask.from_rle([2160, 3840], [2160 * 3840])
+    assert mask.count() == 0
+
+
+@pytest.mark.parametrize("size", [[2161, 3841], [10000, 10000], [1, 10**12]])
+def test_rle_sizes_beyond_the_limit_are_refused(size: list[int]) -> None:
+    with pytest.raises(ValueError, match="over the limit"):
+        Mask.from_rle(size, [size[0] * size[1]])
+
+
+@pytest.mark.parametrize(
+    "size", [[None, None], "ab", [1e400, 1], 5, [True, 1], [1.0, 2.0], [0, 5], [-100000, -100000]]
+)
+def test_rle_sizes_that_are_not_two_positive_integers_are_refused(size: object) -> None:
+    with pytest.raises(ValueError, match="two positive integers"):
+        Mask.from_rle(size, [1])  # type: ignore[arg-type]
+
+
+def _zero_stream(length: int) -> bytes:
+    compressor = zlib.compressobj(9)
+    block = bytes(2**20)
+    parts = [compressor.compress(block) for _ in range(length // len(block))]
+    return b"".join(parts) + compressor.flush()
+
+
+def test_a_png_that_inflates_past_its_header_is_refused_with_bounded_memory() -> None:
+    # A 1x1 grey PNG whose image data inflates to 64 MB (the reported one reached 400 MB).
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", _zero_stream(64 * 2**20))
+        + _chunk(b"IEND", b"")
+    )
+    assert len(bomb) < 100_000
+    refused = "inflates past the 2 bytes its header allows"
+    assert _refusal_peak(lambda: Mask.from_png(bomb), refused) < _BOMB_PEAK_BYTES
+
+
+def test_a_png_declaring_a_huge_size_is_refused_before_inflating() -> None:
+    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b""))
+        + _chunk(b"IEND", b"")
+    )
+    with pytest.raises(ValueError, match="100000x100000 is 10000000000 pixels, over the limit"):
+        Mask.from_png(data)
+
+
+def test_a_png_with_an_incomplete_stream_is_refused() -> None:
+    header = struct.pack(">IIBBBBB", 2, 1, 8, 0, 0, 0, 0)
+    stream = zlib.compress(b"\x00\x01\x01")[:-5]
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", stream)
+        + _chunk(b"IEND", b"")
+    )
+    with pytest.raises(ValueError, match="incomplete"):
+        Mask.from_png(data)

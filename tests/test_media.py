@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from kling_edit import (
     Task,
     TaskVideo,
 )
-from kling_edit._media import image_size, prepare_image
+from kling_edit._media import image_size, prepare_image, prepare_images
 from kling_edit._rules import IMAGE_MAX_BYTES
 from wrapper_helpers import (
     ADD_URL,
@@ -123,6 +124,54 @@ def test_a_jpeg_without_a_frame_header_is_refused() -> None:
 
     with pytest.raises(RequestValidationError, match="cannot be read"):
         image_size("images[0]", no_frame)
+
+
+def test_a_png_cut_short_before_its_size_is_called_truncated() -> None:
+    with pytest.raises(RequestValidationError, match="truncated") as caught:
+        image_size("images[0]", PNG[:20])
+    assert "JPG or PNG" not in str(caught.value)
+
+
+def test_a_png_without_its_header_chunk_is_called_corrupt() -> None:
+    broken = PNG[:12] + b"XXXX" + PNG[16:]
+    with pytest.raises(RequestValidationError, match="corrupt"):
+        image_size("images[0]", broken)
+
+
+def test_a_single_image_argument_is_named_as_the_caller_wrote_it() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        prepare_images([b"GIF89a"], single_field="image")
+    assert caught.value.field == "image"
+    assert str(caught.value).startswith("image: ")
+
+
+def test_a_list_of_images_names_each_by_its_index() -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        prepare_images([PNG, b"GIF89a"])
+    assert caught.value.field == "images[1]"
+    assert prepare_images([PNG], single_field="image") == [_b64(PNG)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("A" + " " * 32000 + "!", id="spaces-then-bad-char"),
+        pytest.param("A" * 32000 + "!", id="letters-then-bad-char"),
+        pytest.param(("A" + " ") * 16000 + "!", id="alternating-then-bad-char"),
+        pytest.param("A" * 32000 + "=" * 3, id="three-pads"),
+        pytest.param("A" * 16000 + "\n" * 16000 + "=!", id="newlines-then-bad-char"),
+        pytest.param("data:" + "a" * 32000, id="data-uri-without-comma"),
+        pytest.param("data:image/png;" + ";" * 32000, id="data-uri-of-semicolons"),
+        pytest.param("http" + ":" * 32000, id="almost-a-url"),
+    ],
+)
+def test_classifying_adversarial_text_is_fast(text: str) -> None:
+    # The backtracking pattern took 2.7 s on the first of these; a linear scan takes well
+    # under a millisecond, so 0.2 s is a generous bound even on a loaded CI machine.
+    started = time.perf_counter()
+    with pytest.raises(RequestValidationError):
+        prepare_image("images[0]", text)
+    assert time.perf_counter() - started < 0.2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from kling_edit import KlingEditError, PromptWarning, RequestValidationError
-from kling_edit._rules import IMAGE_MAX_BYTES
+from kling_edit._rules import DURATION_SOURCE_RULE, IMAGE_MAX_BYTES, video_problems
 from wrapper_helpers import (
     ADD_URL,
     API,
@@ -95,7 +95,9 @@ INVALID_CREATES = [
         _create(negative_prompt="x" * 2501), "negative_prompt", "at most 2500", id="neg-long"
     ),
     *(
-        pytest.param(_create(duration=value), "duration", "one of 5, 10", id=f"duration-{value!r}")
+        pytest.param(
+            _create(duration=value), "duration", "must be 5 or 10", id=f"duration-{value!r}"
+        )
         for value in (7, "7", 5.0, True, "05", "5s", 0)
     ),
     pytest.param(_create(mode="fast"), "mode", "one of std, pro", id="mode"),
@@ -478,6 +480,44 @@ async def test_duration_must_fit_the_source_video_of_a_seen_session(
     error = await _refused(api, httpx_mock, "tasks.create", **_create(duration=duration))
     assert error.field == "duration"
     assert f"lasts {duration_ms / 1000:g} s" in str(error)
+
+
+@pytest.mark.httpx_mock(assert_all_responses_were_requested=False)
+async def test_a_duration_that_does_not_fit_states_both_bounds(
+    api: Api, httpx_mock: HTTPXMock
+) -> None:
+    await _open_session(api, httpx_mock, duration_ms=6000)
+
+    error = await _refused(api, httpx_mock, "tasks.create", **_create(duration="5"))
+
+    assert "5 needs a 2-5.5 s source video, 10 a 7-10.5 s one" in str(error)
+
+
+async def test_an_unknown_duration_names_the_allowed_values(
+    api: Api, httpx_mock: HTTPXMock
+) -> None:
+    error = await _refused(api, httpx_mock, "tasks.create", **_create(duration=7))
+
+    assert str(error) == "duration: must be 5 or 10 (seconds, a number or a string); got 7"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs _core.create_task_operation to call _media.prepare_images(images, 'image')"
+    " for swap (call-site change pending in the core split)",
+)
+async def test_swap_names_its_image_argument(api: Api, httpx_mock: HTTPXMock) -> None:
+    error = await _refused(
+        api, httpx_mock, "tasks.swap", SESSION_ID, prompt=PROMPT, image=b"GIF89a" + bytes(80)
+    )
+
+    assert error.field == "image"
+
+
+def test_the_duration_bounds_have_one_wording() -> None:
+    # The wording the CLI's --duration help shows is the one the messages use.
+    assert DURATION_SOURCE_RULE == "5 needs a 2-5.5 s source video, 10 a 7-10.5 s one"
+    assert video_problems(None, None, None, 6000) == ["6 s long (allowed: 2-5.5 s or 7-10.5 s)"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,11 @@ _JPEG_START = b"\xff\xd8"
 _JPEG_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 
 
+def is_png(data: bytes) -> bool:
+    """Does `data` start like a PNG (whether or not its size can be read)?"""
+    return data.startswith(_PNG_SIGNATURE)
+
+
 def is_jpeg(data: bytes) -> bool:
     """Does `data` start like a JPEG (whether or not its size can be read)?"""
     return data.startswith(_JPEG_START)

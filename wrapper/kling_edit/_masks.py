@@ -14,6 +14,7 @@ True
 Everything works on whole runs of equal pixels (``bytes.find``, slicing, ``bytes.translate``,
 ``zlib``) rather than pixel by pixel, so a 1280x720 mask converts in a few milliseconds. The one
 exception is PNG rows stored with the Average or Paeth filter, which have to be undone byte by byte.
+A declared size is checked against :data:`MAX_MASK_PIXELS` before anything is allocated for it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,13 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Mask", "decode_png_rgb", "encode_png_rgb", "overlay"]
+__all__ = ["MAX_MASK_PIXELS", "Mask", "decode_png_rgb", "encode_png_rgb", "overlay"]
+
+#: The most pixels a decoded mask or PNG may declare. Kling takes videos with sides of 720-2160
+#: px, so no frame exceeds 2160x2160 (4.7 MP); a 3840x2160 frame leaves margin. Checked against
+#: the declared size before anything is allocated, as Pillow's decompression-bomb check does:
+#: a few bytes of RLE or PNG can otherwise claim hundreds of megabytes.
+MAX_MASK_PIXELS = 3840 * 2160
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _GRAY, _RGB, _PALETTE, _GRAY_ALPHA, _RGBA = 0, 2, 3, 4, 6
@@ -92,6 +99,7 @@ class Mask:
         lengths. Runs go down the columns (Fortran order) and start with a run of 0s.
         """
         height, width = _size_pair(size)
+        _check_pixels("RLE size", width, height)
         runs = _counts_from_string(counts) if isinstance(counts, str) else list(counts)
         if any(run < 0 for run in runs):
             raise ValueError("RLE run lengths must not be negative")
@@ -224,9 +232,26 @@ def overlay(
 
 
 def _size_pair(size: Sequence[int]) -> tuple[int, int]:
-    if len(size) != 2:
-        raise ValueError(f"RLE size must be [height, width], got {list(size)}")
-    return int(size[0]), int(size[1])
+    if (
+        isinstance(size, str | bytes)
+        or not isinstance(size, Sequence)
+        or len(size) != 2
+        or not all(isinstance(side, int) and not isinstance(side, bool) for side in size)
+        or min(size) < 1
+    ):
+        raise ValueError(
+            f"RLE size must be [height, width] as two positive integers, got {size!r:.80}"
+        )
+    return size[0], size[1]
+
+
+def _check_pixels(what: str, width: int, height: int) -> None:
+    """Refuse a declared size beyond :data:`MAX_MASK_PIXELS` before allocating for it."""
+    if width * height > MAX_MASK_PIXELS:
+        raise ValueError(
+            f"{what} {width}x{height} is {width * height} pixels, over the limit of "
+            f"{MAX_MASK_PIXELS} (no video frame the API accepts is that large)"
+        )
 
 
 def _transpose(data: bytes, cols: int) -> bytes:
@@ -387,11 +412,9 @@ def _decode_png(data: bytes) -> _Image:
         raise ValueError("unsupported PNG: interlaced (Adam7) images are not supported")
     if compression or filtering or width < 1 or height < 1:
         raise ValueError("invalid PNG header")
-    try:
-        raw = zlib.decompress(b"".join(compressed))
-    except zlib.error as exc:
-        raise ValueError(f"corrupt PNG image data: {exc}") from exc
+    _check_pixels("PNG size", width, height)
     stride = (width * samples * depth + 7) // 8
+    raw = _inflate(b"".join(compressed), height * (stride + 1))
     rows = _unfilter(raw, height, stride, max(1, samples * depth // 8))
     if depth == 1:
         rows = [b"".join(map(_BITS.__getitem__, row))[:width] for row in rows]
@@ -406,6 +429,23 @@ def _decode_png(data: bytes) -> _Image:
     if colour_type == _RGB:
         return _Image(width, height, planes, None)
     return _Image(width, height, planes[:-1], planes[-1])
+
+
+def _inflate(compressed: bytes, expected: int) -> bytes:
+    """Decompress image data, stopping one byte past what the header allows: a small file that
+    inflates far beyond its declared size is refused without ever holding the excess."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(compressed, expected + 1)
+    except zlib.error as exc:
+        raise ValueError(f"corrupt PNG image data: {exc}") from exc
+    if len(raw) > expected:
+        raise ValueError(
+            f"corrupt PNG: image data inflates past the {expected} bytes its header allows"
+        )
+    if not inflater.eof:
+        raise ValueError("corrupt PNG image data: the compressed stream is incomplete")
+    return raw
 
 
 def _palette_image(

@@ -33,6 +33,16 @@ DURATIONS = ("5", "10")
 # Source-video length (ms) each output duration needs. Kling says 2-5 s and 7-10 s; CometAPI's
 # page allows up to 5.5 s and 10.5 s. The client leans tolerant and uses CometAPI's bounds.
 DURATION_SOURCE_MS: Mapping[str, tuple[int, int]] = {"5": (2000, 5500), "10": (7000, 10500)}
+
+
+def _source_span(duration: str) -> str:
+    low, high = DURATION_SOURCE_MS[duration]
+    return f"{low / 1000:g}-{high / 1000:g} s"
+
+
+#: The source-length bounds in words, the one wording every message and the CLI's --duration
+#: help use: "5 needs a 2-5.5 s source video, 10 a 7-10.5 s one".
+DURATION_SOURCE_RULE = f"5 needs a {_source_span('5')} source video, 10 a {_source_span('10')} one"
 MAX_PROMPT_CHARS = 2500
 MAX_POINTS_PER_CALL = 10
 MAX_FRAMES_PER_SESSION = 10
@@ -213,9 +223,11 @@ def check_duration(value: object) -> str | None:
     """Accept 5, 10, "5" or "10"; answer the string the API wants (it never takes a number)."""
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    return require_choice("duration", value, DURATIONS)
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or text not in DURATIONS:
+        allowed = " or ".join(DURATIONS)
+        raise fail("duration", f"must be {allowed} (seconds, a number or a string); got {value!r}")
+    return text
 
 
 def check_duration_fits(duration: str, original_duration_ms: int | None) -> None:
@@ -225,8 +237,8 @@ def check_duration_fits(duration: str, original_duration_ms: int | None) -> None
     if not low <= original_duration_ms <= high:
         raise fail(
             "duration",
-            f'"{duration}" needs a source video of {low / 1000:g}-{high / 1000:g} s;'
-            f" this session's video lasts {original_duration_ms / 1000:g} s",
+            f"{duration} does not fit: this session's video lasts"
+            f" {original_duration_ms / 1000:g} s, and {DURATION_SOURCE_RULE}",
         )
 
 
@@ -279,5 +291,6 @@ def video_problems(
     if duration_ms is not None and not any(
         a <= duration_ms <= b for a, b in DURATION_SOURCE_MS.values()
     ):
-        problems.append(f"{duration_ms / 1000:g} s long (allowed: 2-5 s or 7-10 s)")
+        spans = " or ".join(_source_span(duration) for duration in DURATIONS)
+        problems.append(f"{duration_ms / 1000:g} s long (allowed: {spans})")
     return problems

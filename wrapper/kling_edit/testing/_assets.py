@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 ASSETS_DIR = Path(__file__).parent / "assets"
@@ -15,6 +15,12 @@ SAMPLE_VIDEO = ASSETS_DIR / "sample.mp4"
 SAMPLE_COVER = ASSETS_DIR / "cover.png"
 #: A 512x512 PNG of a simple object, a valid ``image_list`` reference for addition and swap.
 SAMPLE_IMAGE = ASSETS_DIR / "object.png"
+#: The simulated "edited" result of each edit mode: the sample clip pre-rendered without the
+#: ball (removal), with the gift box of :data:`SAMPLE_IMAGE` in its place (swap), and with a gift
+#: box riding above it (addition). Stand-ins that show what each edit does, not real edits.
+RESULT_VIDEOS: Mapping[str, Path] = {
+    mode: ASSETS_DIR / f"result-{mode}.mp4" for mode in ("removal", "swap", "addition")
+}
 
 CHUNK_SIZE = 1 << 20
 _FREE_BOX_HEADER = 8
@@ -28,22 +34,30 @@ def asset_bytes(path: Path) -> bytes:
 
 
 def check_padded_size(size: int) -> None:
-    """Raise ValueError when :func:`padded_video` cannot reach ``size`` bytes exactly."""
-    shortfall = size - len(asset_bytes(SAMPLE_VIDEO))
-    if shortfall != 0 and shortfall < _FREE_BOX_HEADER:
-        raise ValueError(
-            f"result_size_bytes must equal the sample size or exceed it by at least "
-            f"{_FREE_BOX_HEADER} bytes (an MP4 'free' box header), got {size}"
-        )
+    """Raise ValueError when :func:`padded_video` cannot reach ``size`` bytes exactly for every
+    video it may serve."""
+    for path in (SAMPLE_VIDEO, *RESULT_VIDEOS.values()):
+        shortfall = size - len(asset_bytes(path))
+        if shortfall != 0 and shortfall < _FREE_BOX_HEADER:
+            raise ValueError(
+                f"result_size_bytes must equal the size of {path.name} ({size - shortfall} bytes)"
+                f" or exceed it by at least {_FREE_BOX_HEADER} bytes (an MP4 'free' box header),"
+                f" got {size}"
+            )
 
 
-def padded_video(size: int | None) -> tuple[int, Iterator[bytes]]:
-    """The sample MP4 grown to ``size`` bytes by a trailing MP4 ``free`` box, in chunks.
+def result_clip(edit_mode: str | None) -> bytes:
+    """The video a finished task of ``edit_mode`` serves (the sample itself for None)."""
+    return asset_bytes(SAMPLE_VIDEO if edit_mode is None else RESULT_VIDEOS[edit_mode])
+
+
+def padded_video(size: int | None, edit_mode: str | None = None) -> tuple[int, Iterator[bytes]]:
+    """:func:`result_clip` grown to ``size`` bytes by a trailing MP4 ``free`` box, in chunks.
 
     Players skip ``free`` boxes, so the file stays playable; the zero padding is produced as it
-    is sent, so a 200 MB result costs no memory. ``None`` means the sample as it is.
+    is sent, so a 200 MB result costs no memory. ``None`` means the clip as it is.
     """
-    video = asset_bytes(SAMPLE_VIDEO)
+    video = result_clip(edit_mode)
     total = len(video) if size is None else size
     return total, _chunks(video, total - len(video))
 
