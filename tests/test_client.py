@@ -38,6 +38,7 @@ from kling_edit.testing import (
     Simulator,
     VideoInfo,
 )
+from kling_edit.testing._assets import RESULT_VIDEOS
 from wrapper_helpers import (
     API,
     KEY,
@@ -304,7 +305,9 @@ async def test_the_whole_workflow_on_the_simulator(make_api: MakeApi, tmp_path: 
 
     session = await api("sessions.init", video_url="https://videos.test/clip.mp4")
     first = await api("sessions.add_points", session, frame_index=0, points=[(0.125, 0.5)])
-    await api("sessions.add_points", session, frame_index=30, points=[(0.5, 0.5), (0.7, 0.5)])
+    # On frame 30 the ball has rolled to about (353, 474) px; (0.7, 0.5) is background.
+    on_ball = (353 / 1279, 474 / 719)
+    await api("sessions.add_points", session, frame_index=30, points=[on_ball, (0.7, 0.5)])
     after_delete = await api("sessions.delete_points", session, frame_index=30, points=[(0.7, 0.5)])
     preview = await api("sessions.preview", session)
     preview_file = await api("tasks.download", preview.video_url, tmp_path / "preview.mp4")
@@ -328,7 +331,7 @@ async def test_the_whole_workflow_on_the_simulator(make_api: MakeApi, tmp_path: 
     assert seen[-1] == "succeed"
     assert seen == list(dict.fromkeys(seen))  # each status reported once
     assert saved == tmp_path / f"{swap.task_id}.mp4"
-    assert saved.read_bytes() == SAMPLE_VIDEO.read_bytes()
+    assert saved.read_bytes() == RESULT_VIDEOS["swap"].read_bytes()
     assert removed.is_succeeded
     assert [task.task_id for task in listed] == [swap.task_id, removal.task_id]
     assert [t.body["edit_mode"] for t in simulator.tasks] == ["removal", "swap"]
@@ -417,7 +420,7 @@ async def test_download_reports_progress_and_leaves_a_normal_file(
 
     saved = await api("tasks.download", task, tmp_path, on_progress=record)
 
-    size = len(SAMPLE_VIDEO.read_bytes())
+    size = len(RESULT_VIDEOS["removal"].read_bytes())
     assert progress[-1] == (size, size)
     # Same permissions as any new file under the umask (mkstemp would have made it 0600), and
     # no temporary file left behind.

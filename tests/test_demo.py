@@ -60,11 +60,6 @@ def test_demo_end_to_end(
     assert printed[-1].startswith("done in ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the simulator to serve testing._assets.padded_video(size, edit_mode)"
-    " (call-site change pending in the simulator split)",
-)
 def test_demo_results_are_three_different_clips(demo: ModuleType, tmp_path: Path) -> None:
     assert demo.main(["--out", str(tmp_path)], environ={}) == 0
 

@@ -501,11 +501,6 @@ async def test_an_unknown_duration_names_the_allowed_values(
     assert str(error) == "duration: must be 5 or 10 (seconds, a number or a string); got 7"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs _core.create_task_operation to call _media.prepare_images(images, 'image')"
-    " for swap (call-site change pending in the core split)",
-)
 async def test_swap_names_its_image_argument(api: Api, httpx_mock: HTTPXMock) -> None:
     error = await _refused(
         api, httpx_mock, "tasks.swap", SESSION_ID, prompt=PROMPT, image=b"GIF89a" + bytes(80)

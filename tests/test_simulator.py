@@ -28,6 +28,7 @@ from kling_edit.testing import (
     Simulator,
     VideoInfo,
 )
+from kling_edit.testing._assets import RESULT_VIDEOS
 
 API = "/kling/v1/videos/multi-elements"
 KEY = "sk-test"
@@ -380,10 +381,13 @@ def test_session_lives_24_hours(client: httpx.Client, clock: FakeClock, session_
 
 
 def test_delete_removes_exactly_matching_points(client: httpx.Client, session_id: str) -> None:
-    ok(add(client, session_id, points=[{"x": 0.2, "y": 0.2}, {"x": 0.8, "y": 0.8}]))
-    data = ok(delete(client, session_id, 0, [{"x": 0.2, "y": 0.2}]))
-    mask, _ = _object_mask(data)
-    assert (mask[144, 256], mask[575, 1023]) == (False, True)
+    # (0.125, 0.5) is the sample's ball on frame 0, (0.8, 0.8) background.
+    ok(add(client, session_id, points=[{"x": 0.125, "y": 0.5}, {"x": 0.8, "y": 0.8}]))
+    kept = ok(delete(client, session_id, 0, [{"x": 0.8, "y": 0.8}]))
+    mask, _ = _object_mask(kept)
+    assert mask[360, 160]
+    gone = ok(delete(client, session_id, 0, [{"x": 0.125, "y": 0.5}]))
+    assert gone["res"]["rle_mask_list"] == []
 
 
 def test_delete_of_the_last_point_leaves_no_object(client: httpx.Client, session_id: str) -> None:
@@ -834,16 +838,16 @@ def _finished_result_url(client: httpx.Client, clock: FakeClock) -> str:
     return url
 
 
-def test_result_is_the_sample_video(client: httpx.Client, clock: FakeClock) -> None:
+def test_result_is_the_clip_of_the_edit_mode(client: httpx.Client, clock: FakeClock) -> None:
     response = client.get(_finished_result_url(client, clock))
     assert (response.headers["content-type"], response.content) == (
         "video/mp4",
-        SAMPLE_VIDEO.read_bytes(),
+        RESULT_VIDEOS["removal"].read_bytes(),
     )
 
 
 def test_padded_result_streams_in_chunks_with_a_free_box(clock: FakeClock) -> None:
-    sample = SAMPLE_VIDEO.read_bytes()
+    sample = RESULT_VIDEOS["removal"].read_bytes()
     size = 3 * 1024 * 1024 + 5
     with _client(Simulator(clock=clock, result_size_bytes=size)) as http:
         url = _finished_result_url(http, clock)

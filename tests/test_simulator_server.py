@@ -21,6 +21,7 @@ from kling_edit.testing import (
     running_server,
     serve,
 )
+from kling_edit.testing._assets import RESULT_VIDEOS
 
 pytest_plugins = ["pytester"]
 
@@ -139,7 +140,7 @@ def test_latency_over_the_wire(sim: Simulator, client: httpx.Client) -> None:
 def test_large_result_streams(client: httpx.Client) -> None:
     size = 64 * 1024 * 1024
     sim = Simulator(submit_seconds=0.0, job_seconds=0.0, result_size_bytes=size)
-    sample = SAMPLE_VIDEO.read_bytes()
+    sample = RESULT_VIDEOS["removal"].read_bytes()
     with running_server(sim) as url, httpx.Client(base_url=url, headers=AUTH) as http:
         task = _create(http).json()["data"]
         result = http.get(f"{API}/{task['task_id']}").json()["data"]["task_result"]["videos"][0]

@@ -17,7 +17,7 @@ from attrs import evolve
 from . import _rules
 from ._book import SessionBook
 from ._errors import VideoRejectedError
-from ._media import ImageInput, prepare_image
+from ._media import ImageInput, prepare_images
 from ._models import ObjectMask, Preview, Selection, Session, Task
 from ._parse import (
     _as_validation_error,
@@ -186,6 +186,7 @@ def create_task_operation(
     model_name: object,
     extra_body: Mapping[str, Any],
     book: SessionBook,
+    image_field: str | None = None,
 ) -> tuple[Operation[Task], str]:
     """Validate every create-task rule; answer the operation and the external_task_id it carries."""
     from kling_edit_api.api.default import create_task
@@ -228,7 +229,7 @@ def create_task_operation(
         if external_task_id is not None
         else _new_external_id()
     )
-    encoded = [prepare_image(f"images[{i}]", image) for i, image in enumerate(image_list)]
+    encoded = prepare_images(image_list, image_field)
     body = CreateTaskRequest(
         session_id=sid,
         edit_mode=EditMode(edit),

@@ -51,6 +51,7 @@ def _create(
     prompt: str,
     images: Iterable[ImageInput] | None,
     options: Mapping[str, Any],
+    image_field: str | None = None,
 ) -> tuple[FlowFactory[Task], RequestOptions]:
     # Runs every check before the caller's first await/send: bad input never reaches the wire.
     unknown = set(options) - _CREATE_KEYS
@@ -69,6 +70,7 @@ def _create(
         model_name=options.get("model_name"),
         extra_body=options.get("extra_body") or {},
         book=book,
+        image_field=image_field,
     )
     request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
     caller_id = options.get("external_task_id") is not None
@@ -170,8 +172,9 @@ class Tasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create a swap task: replace the selected object with one reference image."""
-        return self.create(
-            session_id=session_id, edit_mode="swap", prompt=prompt, images=[image], **options
+        # Its own image argument is named `image` in errors, not `images[0]`.
+        return self._client._call(
+            *_create(self._client._book, session_id, "swap", prompt, [image], options, "image")
         )
 
     def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
@@ -302,8 +305,8 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create a swap task: replace the selected object with one reference image."""
-        return await self.create(
-            session_id=session_id, edit_mode="swap", prompt=prompt, images=[image], **options
+        return await self._client._call(
+            *_create(self._client._book, session_id, "swap", prompt, [image], options, "image")
         )
 
     async def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ._assets import SAMPLE_COVER, SAMPLE_VIDEO, asset_bytes, padded_video
 from ._responses import file_response, stream_response, text_response
 from ._routes import Routes
-from ._selection import encoded_selection
+from ._selection import object_png
 from ._state import RESULT_LIFETIME_SECONDS, SimResponse
 
 
@@ -29,9 +29,11 @@ def serve_file(routes: Routes, name: str, now: float, result_size_bytes: int | N
         return file_response("image/png", asset_bytes(SAMPLE_COVER))
     if file_name == "tracking.png":
         # The mask of the first marked frame, as the selection stands when it is fetched.
-        points = tuple(marks[0][1]) if marks else ()
+        frame, points = (marks[0][0], tuple(marks[0][1])) if marks else (0, ())
         video = session.video
-        return file_response("image/png", encoded_selection(video.height, video.width, points)[1])
+        return file_response(
+            "image/png", object_png(video.height, video.width, video.total_frame, frame, points)
+        )
     return text_response(404, "Not Found: no such file")
 
 
@@ -46,4 +48,4 @@ def _serve_result(
         return text_response(
             404, "Not Found: this result video expired (results are deleted after 30 days)"
         )
-    return stream_response("video/mp4", *padded_video(result_size_bytes))
+    return stream_response("video/mp4", *padded_video(result_size_bytes, task.body["edit_mode"]))

@@ -18,7 +18,7 @@ import attrs
 from . import _rules
 from ._callbacks import CallbackSchedule
 from ._rules import ApiError, invalid
-from ._selection import rle_mask_list
+from ._selection import object_mask_list
 from ._state import SimSession, SimTask, VideoInfo
 
 _API = "/v1/videos/multi-elements"
@@ -187,7 +187,9 @@ class Routes:
                 session.marks[frame] = updated
             else:
                 session.marks.pop(frame, None)
-        masks = rle_mask_list(video.height, video.width, tuple(updated))
+        masks = object_mask_list(
+            video.height, video.width, video.total_frame, frame, tuple(updated)
+        )
         return {"status": 0, "res": {"frame_index": frame, "rle_mask_list": masks}}
 
     def _clear(self, call: Call) -> dict[str, Any]:

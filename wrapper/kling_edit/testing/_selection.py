@@ -14,10 +14,6 @@ from typing import Any
 
 from .._masks import Mask
 
-# A disc per point, its radius this share of the shorter video side (the selection before the
-# simulator follows the ball; goes with selection_mask once it does).
-RADIUS_FRACTION = 0.08
-
 Points = tuple[tuple[float, float], ...]
 
 #: The sample clip's one object is an orange ball of this radius rolling left to right on a gentle
@@ -120,39 +116,3 @@ def disc_spans(
         left, right = max(0, math.ceil(cx - half)), min(width - 1, math.floor(cx + half))
         if left <= right:
             yield row, left, right + 1
-
-
-def selection_mask(height: int, width: int, points: Points) -> Mask:
-    """The union of a disc around each relative ``(x, y)`` point."""
-    radius = max(1.0, RADIUS_FRACTION * min(height, width))
-    pixels = bytearray(height * width)
-    ones = b"\x01" * width
-    for x, y in points:
-        for row, left, end in disc_spans(
-            (x * (width - 1), y * (height - 1)), radius, width, height
-        ):
-            pixels[row * width + left : row * width + end] = ones[: end - left]
-    return Mask(height, width, pixels)
-
-
-@functools.lru_cache(maxsize=256)
-def encoded_selection(height: int, width: int, points: Points) -> tuple[str, bytes]:
-    """``(RLE counts, PNG)`` of :func:`selection_mask`, cached: a thousand concurrent jobs that
-    mark the same points cost one encoding."""
-    mask = selection_mask(height, width, points)
-    return mask.to_rle()["counts"], mask.to_png()
-
-
-def rle_mask_list(height: int, width: int, points: Points) -> list[dict[str, Any]]:
-    """``res.rle_mask_list`` of add/delete-selection: one object for the frame's points."""
-    if not points:
-        return []
-    counts, png = encoded_selection(height, width, points)
-    size = [height, width]
-    return [
-        {
-            "object_id": 1,
-            "rle_mask": {"size": size, "counts": counts},
-            "png_mask": {"size": size, "base64": base64.b64encode(png).decode("ascii")},
-        }
-    ]
