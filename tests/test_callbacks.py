@@ -12,7 +12,7 @@ import pytest
 from kling_edit import APIResponseValidationError, Task, TaskVideo, parse_callback
 from kling_edit._callbacks import normalize_callback
 
-FIXTURES = Path(__file__).parent / "fixtures" / "callbacks"
+FIXTURES = Path(__file__).parent / "fixtures" / "kling"
 
 
 def fixture(name: str) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def read(body: Any) -> Task:
 
 def test_kling_new_format_reference_example() -> None:
     # Kling's published schema example: placeholders, a video among other output types.
-    task = read(fixture("new_format_reference.json"))
+    task = read(fixture("callback.new-all-outputs.callback.json"))
     assert task.task_id == "string"
     assert task.status == "string"
     assert task.status_message == "string"
@@ -37,7 +37,7 @@ def test_kling_new_format_reference_example() -> None:
 
 def test_kling_test_callback_example() -> None:
     # The body Kling's console sends as a test callback: submitted, no outputs, empty message.
-    task = read(fixture("new_format_test_callback.json"))
+    task = read(fixture("callback.new-test.callback.json"))
     assert (task.task_id, task.status, task.status_message) == (
         "913827032734642185",
         "submitted",
@@ -48,7 +48,7 @@ def test_kling_test_callback_example() -> None:
 
 
 def test_kling_legacy_reference_example_passes_through() -> None:
-    body = fixture("legacy_format_reference.json")
+    body = fixture("callback.legacy.callback.json")
     assert normalize_callback(body) is body
     task = read(body)
     assert (task.task_id, task.external_task_id) == ("string", "string")
