@@ -71,7 +71,7 @@ def test_a_full_line_becomes_a_job(tmp_path: Path) -> None:
         ({"edit_mode": "swap", "prompt": SWAP}, "images: edit_mode 'swap' needs exactly 1 image"),
         ({"images": ["https://example.com/a.png"]}, "images: edit_mode 'removal' takes no images"),
         ({"prompt": "x" * 2501}, "prompt: must be at most 2500 characters"),
-        ({"duration": 7}, "duration: must be one of 5, 10"),
+        ({"duration": 7}, "duration: must be 5 or 10"),
         ({"mode": "max"}, "mode: must be one of std, pro"),
         ({"selections": []}, "selections: must be a non-empty list"),
         (
