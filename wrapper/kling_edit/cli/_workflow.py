@@ -22,6 +22,7 @@ from .._models import Preview, Selection, Session, Task
 from .._rules import fail
 from .._tasks import DEFAULT_WAIT_TIMEOUT, CreateOptions
 from ._output import describe_selection, describe_session, describe_size
+from ._preflight import check_plan
 
 if TYPE_CHECKING:
     from .._client import KlingEdit
@@ -227,7 +228,11 @@ class Workflow:
     def run(self, plan: Plan) -> Outcome:
         """Every step: init, mark, preview, (save the selection,) create each edit, then wait
         for and download each result. All tasks are created before the first wait, so they
-        run side by side."""
+        run side by side.
+
+        Every check that needs no session runs first: bad input raises
+        `RequestValidationError` before any request, billed or not, is sent."""
+        plan = check_plan(plan)
         session = self.open(video_url=plan.video_url, video_id=plan.video_id)
         selection = self.mark(session, plan.frame_index, plan.points)
         preview = self.preview(session)
