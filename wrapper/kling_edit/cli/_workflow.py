@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from .._errors import DownloadError
 from .._masks import Mask, overlay
 from .._media import ImageInput
 from .._models import Preview, Selection, Session, Task
@@ -33,6 +34,9 @@ T = TypeVar("T")
 Point = tuple[float, float]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The cover is one frame of the video: a 2160 px frame as a PNG stays well below this, and a
+# cover URL answering with more is not read into memory.
+COVER_MAX_BYTES = 32 * 2**20
 # Bright green stands out on most footage (and on the sample's orange ball and blue sky).
 _TINT = (0, 230, 118)
 
@@ -158,7 +162,8 @@ class Workflow:
 
     def save_selection(self, selection: Selection, preview: Preview, path: Path) -> Path:
         """Save the selected masks over the preview cover as a PNG, or the bare mask when the
-        cover is not a PNG (the service may send a JPEG, which this package cannot decode)."""
+        cover is not a PNG (the service may send a JPEG, which this package cannot decode), is
+        over `COVER_MAX_BYTES` (it is not read past that) or cannot be fetched."""
         self._step(
             lambda: self._draw_selection(selection, preview, path),
             lambda how: f"saved {path}: {how}",
@@ -170,7 +175,12 @@ class Workflow:
         if not masks:
             raise fail("points", f"selected no object on frame {selection.frame_index}")
         mask = _union(masks)
-        cover = self._fetch(preview.cover_url) if preview.cover_url else b""
+        try:
+            cover = self._fetch(preview.cover_url) if preview.cover_url else b""
+        except DownloadError as error:  # too big, or gone: the bare mask still shows the selection
+            cover, reason = b"", f"the cover image was not fetched: {error}"
+        else:
+            reason = "the cover is not a PNG" if cover else "the preview has no cover image"
         if cover.startswith(_PNG_SIGNATURE):
             try:
                 path.write_bytes(overlay(cover, mask, color=_TINT, alpha=0.6))
@@ -178,14 +188,12 @@ class Workflow:
                 reason = f"the cover PNG could not be decoded ({error})"
             else:
                 return f"the selection overlaid on the cover (frame {selection.frame_index})"
-        else:
-            reason = "the cover is not a PNG" if cover else "the preview has no cover image"
         mask.save_png(path)
         return f"the bare selection mask, white = selected ({reason})"
 
     def _fetch(self, url: str) -> bytes:
         with tempfile.TemporaryDirectory(prefix="kling-edit-") as folder:
-            return self.client.tasks.download(url, folder).read_bytes()
+            return self.client.tasks.download(url, folder, max_bytes=COVER_MAX_BYTES).read_bytes()
 
     def create(self, session: Session | str, edit: Edit) -> Task:
         """Create the edit task (a paid call) and tell the reporter its id at once."""
