@@ -71,6 +71,12 @@ BAD_INPUTS = {
     "200-px-image": (_edit("swap", SWAP, "--image", "{small}"), "300"),
     "webp-image": (_edit("swap", SWAP, "--image", "{webp}"), "JPG or PNG"),
     "point-out-of-range": (_edit("removal", REMOVE, point="1.5,0.2"), "points[0].x"),
+    "timeout-zero": (_edit("removal", REMOVE, "--timeout", "0"), "timeout"),
+    "negative-prompt-too-long": (
+        _edit("removal", REMOVE, "--negative-prompt", "x" * 2501),
+        "negative_prompt",
+    ),
+    "callback-not-a-url": (_edit("removal", REMOVE, "--callback-url", "ftp://x"), "callback_url"),
     "out-folder-missing": (
         _edit("removal", REMOVE, "--out", "{missing_folder}/result.mp4"),
         "does not exist",

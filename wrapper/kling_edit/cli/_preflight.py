@@ -17,7 +17,7 @@ from .._book import SessionBook
 from .._download import DownloadTarget
 from .._media import prepare_image
 from .._operations import change_selection, create_task_operation, init_session
-from .._rules import PromptWarning, fail
+from .._rules import PromptWarning, check_seconds, fail
 
 if TYPE_CHECKING:
     from ._workflow import Edit, Plan
@@ -33,6 +33,7 @@ def check_plan(plan: Plan) -> Plan:
     book = SessionBook()  # empty: the session-bound frame rules wait for the real session
     init_session(plan.video_url, plan.video_id, book)
     change_selection("add", _NO_SESSION_YET, plan.frame_index, plan.points, book)
+    check_seconds("timeout", plan.timeout)  # what wait() would refuse, after the paid create
     if plan.selection_image is not None and not plan.selection_image.parent.is_dir():
         raise fail("selection_image", f"folder {str(plan.selection_image.parent)!r} does not exist")
     return attrs.evolve(plan, edits=tuple(_check_edit(edit, book) for edit in plan.edits))
