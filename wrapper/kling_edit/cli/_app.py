@@ -16,7 +16,8 @@ from .._models import Selection
 from .._version import __version__
 from ._batch import batch
 from ._clients import client_for, workflow_for
-from ._invocation import PROG, Group, command_line, out, remember_task
+from ._invocation import PROG, Group, as_json, command_line, out, remember_task
+from ._mask_files import run_record
 from ._options import (
     edit_options,
     exactly_one,
@@ -67,7 +68,8 @@ Service or simulator:
 Exit codes:
   0    success
   1    other error
-  2    usage error or invalid input (nothing was sent)
+  2    usage error or invalid input: nothing was sent (only a duration or frame that does
+       not fit the video is found by `run` after it opened the session)
   3    the API answered with an error, or the network failed
   4    the task failed
   5    waiting timed out (the task keeps running)
@@ -268,9 +270,11 @@ def run(
 ) -> None:
     """Init a session, mark points on one frame, preview, create the task, wait, download.
 
-    The task id is printed as soon as the task exists; after Ctrl-C, resume with the `wait`
-    and `download` commands printed. Without COMETAPI_KEY it all runs on the embedded
-    simulator. Example:
+    Inputs are checked before the first request: bad ones exit 2 with nothing sent. The task id
+    is printed as soon as the task exists; after Ctrl-C, resume with the `wait` and `download`
+    commands printed. With --json, each selected object's mask is saved beside the result as
+    RESULT.object-N.png and the output gives its path. Without COMETAPI_KEY it all runs on the
+    embedded simulator. Example:
 
     \b
         kling-edit run --video https://example.com/clip.mp4 --frame 0 --point 0.5,0.4 \\
@@ -289,7 +293,8 @@ def run(
     )
     outcome = workflow_for(ctx, steps=True, one_shot=True).run(plan)
     result = outcome.results[0]
-    out(ctx, f"saved {result.path} ({result.mode}, task {result.task.task_id})", outcome)
+    human = f"saved {result.path} ({result.mode}, task {result.task.task_id})"
+    out(ctx, human, run_record(outcome) if as_json(ctx) else outcome)
 
 
 cli.add_command(simulate)

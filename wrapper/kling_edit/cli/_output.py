@@ -63,12 +63,29 @@ _HINTS: tuple[tuple[type[APIError], str], ...] = (
     (AccountError, "check the account's balance and resource packs"),
     (
         NotFoundError,
-        "check the id: sessions last 24 hours, and ids belong to the key that made them",
+        "check the session id: sessions last 24 hours, and belong to the key that opened them",
     ),
     (ContentPolicyError, "change the prompt or the images"),
     (RateLimitError, "retry in a while"),
     (ServerError, "the service is struggling; retry in a while"),
 )
+
+
+_TASK_NOT_FOUND = (
+    "this account has no task with that id: check the id, and that COMETAPI_KEY is the key"
+    " that created the task"
+)
+
+
+def _about_a_task(error: NotFoundError) -> bool:
+    """Whether the missing thing is a task: only the task routes are GETs (the session routes
+    are POSTs), and a lookup by external_task_id fails without any answer of its own."""
+    if error.response is None:
+        return True
+    try:
+        return error.response.request.method == "GET"
+    except RuntimeError:  # a response built without its request
+        return False
 
 
 def to_jsonable(value: object) -> Any:
@@ -109,7 +126,11 @@ def error_line(error: KlingEditError) -> str:
     """One line for people: the message (with HTTP status, Kling code and request id when the
     service answered), a hint for what to do, and whether a failed create left a task behind."""
     parts = [str(error)]
-    hint = next((text for kind, text in _HINTS if isinstance(error, kind)), None)
+    hint = (
+        _TASK_NOT_FOUND
+        if isinstance(error, NotFoundError) and _about_a_task(error)
+        else next((text for kind, text in _HINTS if isinstance(error, kind)), None)
+    )
     if hint:
         parts.append(hint)
     if error.task_created is None and error.external_task_id:

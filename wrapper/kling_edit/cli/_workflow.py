@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
+from .._errors import DownloadError
 from .._masks import Mask, overlay
 from .._media import ImageInput
 from .._models import Preview, Selection, Session, Task
 from .._rules import fail
 from .._tasks import DEFAULT_WAIT_TIMEOUT, CreateOptions
 from ._output import describe_selection, describe_session, describe_size
+from ._preflight import check_plan
 
 if TYPE_CHECKING:
     from .._client import KlingEdit
@@ -32,6 +34,9 @@ T = TypeVar("T")
 Point = tuple[float, float]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The cover is one frame of the video: a 2160 px frame as a PNG stays well below this, and a
+# cover URL answering with more is not read into memory.
+COVER_MAX_BYTES = 32 * 2**20
 # Bright green stands out on most footage (and on the sample's orange ball and blue sky).
 _TINT = (0, 230, 118)
 
@@ -157,7 +162,8 @@ class Workflow:
 
     def save_selection(self, selection: Selection, preview: Preview, path: Path) -> Path:
         """Save the selected masks over the preview cover as a PNG, or the bare mask when the
-        cover is not a PNG (the service may send a JPEG, which this package cannot decode)."""
+        cover is not a PNG (the service may send a JPEG, which this package cannot decode), is
+        over `COVER_MAX_BYTES` (it is not read past that) or cannot be fetched."""
         self._step(
             lambda: self._draw_selection(selection, preview, path),
             lambda how: f"saved {path}: {how}",
@@ -169,7 +175,12 @@ class Workflow:
         if not masks:
             raise fail("points", f"selected no object on frame {selection.frame_index}")
         mask = _union(masks)
-        cover = self._fetch(preview.cover_url) if preview.cover_url else b""
+        try:
+            cover = self._fetch(preview.cover_url) if preview.cover_url else b""
+        except DownloadError as error:  # too big, or gone: the bare mask still shows the selection
+            cover, reason = b"", f"the cover image was not fetched: {error}"
+        else:
+            reason = "the cover is not a PNG" if cover else "the preview has no cover image"
         if cover.startswith(_PNG_SIGNATURE):
             try:
                 path.write_bytes(overlay(cover, mask, color=_TINT, alpha=0.6))
@@ -177,14 +188,12 @@ class Workflow:
                 reason = f"the cover PNG could not be decoded ({error})"
             else:
                 return f"the selection overlaid on the cover (frame {selection.frame_index})"
-        else:
-            reason = "the cover is not a PNG" if cover else "the preview has no cover image"
         mask.save_png(path)
         return f"the bare selection mask, white = selected ({reason})"
 
     def _fetch(self, url: str) -> bytes:
         with tempfile.TemporaryDirectory(prefix="kling-edit-") as folder:
-            return self.client.tasks.download(url, folder).read_bytes()
+            return self.client.tasks.download(url, folder, max_bytes=COVER_MAX_BYTES).read_bytes()
 
     def create(self, session: Session | str, edit: Edit) -> Task:
         """Create the edit task (a paid call) and tell the reporter its id at once."""
@@ -227,7 +236,11 @@ class Workflow:
     def run(self, plan: Plan) -> Outcome:
         """Every step: init, mark, preview, (save the selection,) create each edit, then wait
         for and download each result. All tasks are created before the first wait, so they
-        run side by side."""
+        run side by side.
+
+        Every check that needs no session runs first: bad input raises
+        `RequestValidationError` before any request, billed or not, is sent."""
+        plan = check_plan(plan)
         session = self.open(video_url=plan.video_url, video_id=plan.video_id)
         selection = self.mark(session, plan.frame_index, plan.points)
         preview = self.preview(session)
