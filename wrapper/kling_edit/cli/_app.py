@@ -92,7 +92,7 @@ def cli() -> None:
 @click.option(
     "--video-url",
     metavar="URL",
-    help="http(s) URL of an mp4 or mov: 2-5 s or 7-10 s, 720-2160 px, 24/30/60 fps.",
+    help="http(s) URL of an mp4 or mov: 2-5.5 s or 7-10.5 s, 720-2160 px, 24/30/60 fps.",
 )
 @click.option("--video-id", metavar="ID", help="Or the id of a Kling-generated video (< 30 days).")
 @shared_options

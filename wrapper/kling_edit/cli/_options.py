@@ -16,7 +16,7 @@ from click.core import ParameterSource
 
 from .._client import BASE_URL_ENV
 from .._media import ImageInput
-from .._rules import DURATION_SOURCE_MS
+from .._rules import DURATION_SOURCE_RULE
 from .._tasks import DEFAULT_WAIT_TIMEOUT, CreateOptions
 from ._workflow import Edit
 
@@ -184,12 +184,7 @@ def edit_options(command: F) -> F:
         click.option(
             "--duration",
             type=click.Choice(["5", "10"]),
-            help="Result length in seconds: "
-            + ", ".join(
-                f"{seconds} needs a {low / 1000:g}-{high / 1000:g} s source video"
-                for seconds, (low, high) in DURATION_SOURCE_MS.items()
-            )
-            + ".",
+            help=f"Result length in seconds: {DURATION_SOURCE_RULE}.",
         ),
         click.option(
             "--callback-url", metavar="URL", help="The service POSTs each status change here."
