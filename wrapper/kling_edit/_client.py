@@ -7,10 +7,11 @@ in how they perform a `Send` or a `Sleep`.
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from .testing import Simulator
 
 from ._book import SessionBook
+from ._deadline import attempt_budget, deadline, deadline_client
 from ._errors import KlingEditError
 from ._flows import PollSchedule
 from ._retry import RetryPolicy, call
@@ -91,6 +93,7 @@ class _BaseClient:
         self._policy = RetryPolicy()
         self._book = SessionBook()
         self._owns_http = False
+        self._http: httpx.Client | httpx.AsyncClient
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -132,10 +135,20 @@ class _BaseClient:
 
     def _flow(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> Flow[T]:
         """The flow of one API method call: one operation retried, or a multi-step flow."""
+        self._check_open()
         settled = self._options(options)
         if isinstance(work, Operation):
             return call(work, settled, self._policy)
         return work(settled, self._policy)
+
+    def _check_open(self) -> None:
+        # httpx would raise a bare RuntimeError; an injected http_client closed by its owner
+        # counts too.
+        if self._http.is_closed:
+            raise KlingEditError(
+                f"this {type(self).__name__} is closed: make a new client (or use it inside"
+                " its `with` block)"
+            )
 
     @staticmethod
     def _log_exchange(
@@ -221,7 +234,7 @@ class KlingEdit(_BaseClient):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._http = http_client if http_client is not None else deadline_client(timeout)
         self._bind_resources()
 
     @staticmethod
@@ -254,7 +267,8 @@ class KlingEdit(_BaseClient):
                     continue
                 started = time.monotonic()
                 try:
-                    response = self._http.request(**self._request_args(step))
+                    with deadline(attempt_budget(step.options.timeout)):
+                        response = self._http.request(**self._request_args(step))
                 except httpx.RequestError as transport_error:
                     error = transport_error
                 self._log_exchange(step, response, error, started)
@@ -302,6 +316,13 @@ class AsyncKlingEdit(_BaseClient):
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._remake_http: Callable[[], httpx.AsyncClient] | None = (
+            None
+            if http_client is not None
+            else functools.partial(httpx.AsyncClient, timeout=timeout)
+        )
+        self._loop: object = None
+        self._loop_changed = False
         self._bind_resources()
 
     @staticmethod
@@ -333,12 +354,47 @@ class AsyncKlingEdit(_BaseClient):
                     continue
                 started = time.monotonic()
                 try:
-                    response = await self._http.request(**self._request_args(step))
+                    response = await self._send(step)
                 except httpx.RequestError as transport_error:
                     error = transport_error
                 self._log_exchange(step, response, error, started)
         finally:
             flow.close()
+
+    async def _send(self, step: Send) -> httpx.Response:
+        import asyncio  # here, not at the top: it doubles `import kling_edit` time
+
+        self._follow_event_loop(asyncio.get_running_loop())
+        scope = asyncio.timeout(attempt_budget(step.options.timeout))
+        try:
+            async with scope:
+                return await self._http.request(**self._request_args(step))
+        except TimeoutError:
+            if not scope.expired():
+                raise
+            # The attempt's wall-clock budget ran out (httpx only bounds each read): the request
+            # may have been processed, as after any read timeout.
+            raise httpx.ReadTimeout("the request ran past its wall-clock deadline") from None
+        except RuntimeError as error:
+            if self._loop_changed:
+                raise KlingEditError(
+                    "this AsyncKlingEdit's http_client holds connections of an event loop that"
+                    " is gone (each asyncio.run() starts a new one): make the client, or pass a"
+                    " new http_client, inside the asyncio.run() that uses it"
+                ) from error
+            raise
+
+    def _follow_event_loop(self, loop: object) -> None:
+        # httpx's pooled connections belong to the event loop that opened them: a client reused
+        # by a second asyncio.run() would fail on them with "Event loop is closed". One this
+        # client made is replaced (the old connections died with their loop).
+        if self._loop is loop:
+            return
+        self._loop_changed = self._loop is not None
+        self._loop = loop
+        if self._loop_changed and self._owns_http and self._remake_http is not None:
+            self._http = self._remake_http()
+            self._loop_changed = False
 
     async def _sleep(self, seconds: float) -> None:
         import asyncio  # here, not at the top: it doubles `import kling_edit` time
