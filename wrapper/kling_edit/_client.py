@@ -93,7 +93,6 @@ class _BaseClient:
         self._policy = RetryPolicy()
         self._book = SessionBook()
         self._owns_http = False
-        self._http: httpx.Client | httpx.AsyncClient
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -144,7 +143,7 @@ class _BaseClient:
     def _check_open(self) -> None:
         # httpx would raise a bare RuntimeError; an injected http_client closed by its owner
         # counts too.
-        if self._http.is_closed:
+        if self._is_closed():
             raise KlingEditError(
                 f"this {type(self).__name__} is closed: make a new client (or use it inside"
                 " its `with` block)"
@@ -197,6 +196,9 @@ class _BaseClient:
     def _bind_resources(self) -> None:
         raise NotImplementedError
 
+    def _is_closed(self) -> bool:
+        raise NotImplementedError
+
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
     ) -> Self:
@@ -244,6 +246,9 @@ class KlingEdit(_BaseClient):
     def _bind_resources(self) -> None:
         self.sessions = Sessions(self)
         self.tasks = Tasks(self)
+
+    def _is_closed(self) -> bool:
+        return self._http.is_closed
 
     def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
@@ -332,6 +337,9 @@ class AsyncKlingEdit(_BaseClient):
     def _bind_resources(self) -> None:
         self.sessions = AsyncSessions(self)
         self.tasks = AsyncTasks(self)
+
+    def _is_closed(self) -> bool:
+        return self._http.is_closed
 
     async def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
