@@ -411,6 +411,10 @@ class AsyncKlingEdit(_BaseClient):
 
     async def close(self) -> None:
         """Close the connections this client opened (an injected http_client stays open)."""
+        import asyncio
+
+        # Connections of an earlier event loop died with it and cannot be closed from this one.
+        self._follow_event_loop(asyncio.get_running_loop())
         if self._owns_http:
             await self._http.aclose()
 

@@ -105,7 +105,12 @@ class DownloadTarget:
             self.on_progress(self.written, self.total)
 
     def check_complete(self, received: int) -> None:
-        """Refuse a body shorter (or longer) than its Content-Length: a cut-off video."""
+        """Refuse a body shorter (or longer) than its Content-Length: a cut-off video.
+
+        `received` counts the raw bytes (Content-Length counts those, not the decoded ones);
+        a body that was already in memory, not streamed, counts none: its bytes written do.
+        """
+        received = received or self.written
         if self.total is not None and received != self.total:
             raise DownloadError(
                 f"the download ended after {received} of {self.total} bytes; try again"
