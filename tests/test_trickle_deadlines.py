@@ -9,7 +9,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 from kling_edit import APITimeoutError, KlingEditError, PollSchedule, Task, WaitTimeoutError
@@ -81,8 +83,12 @@ def trickling(request: pytest.FixtureRequest) -> Iterator[TricklingServer]:
     server.close()
 
 
-async def timed(kind: str, base_url: str, method: str, **kwargs: object) -> tuple[object, float]:
-    client = client_class(kind)(api_key="sk-test", base_url=base_url, max_retries=0)
+async def timed(
+    kind: str, base_url: str, method: str, http_client: Any = None, **kwargs: object
+) -> tuple[object, float]:
+    client = client_class(kind)(
+        api_key="sk-test", base_url=base_url, max_retries=0, http_client=http_client
+    )
     started = time.monotonic()
     try:
         outcome: object = await invoke(client, method, "task-1", **kwargs)
@@ -115,6 +121,17 @@ async def test_get_ends_at_its_timeout_against_a_trickle(
     outcome, elapsed = await timed(kind, trickling.base_url, "tasks.get", timeout=2.0)
     assert isinstance(outcome, APITimeoutError), outcome
     assert elapsed <= 2.0 + SLACK, f"{elapsed:.2f} s"
+
+
+async def test_an_injected_http_client_keeps_the_deadline_too(
+    trickling: TricklingServer,
+) -> None:
+    with httpx.Client() as http:
+        outcome, elapsed = await timed(
+            "sync", trickling.base_url, "tasks.get", http_client=http, timeout=2.0
+        )
+        assert isinstance(outcome, APITimeoutError), outcome
+        assert elapsed <= 2.0 + SLACK, f"{elapsed:.2f} s"
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .testing import Simulator
 
 from ._book import SessionBook
-from ._deadline import attempt_budget, deadline, deadline_client
+from ._deadline import attempt_budget, deadline, keep_deadlines
 from ._errors import KlingEditError
 from ._flows import PollSchedule
 from ._retry import RetryPolicy, call
@@ -236,7 +236,8 @@ class KlingEdit(_BaseClient):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else deadline_client(timeout)
+        http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._http = keep_deadlines(http)
         self._bind_resources()
 
     @staticmethod

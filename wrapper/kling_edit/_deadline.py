@@ -3,8 +3,8 @@
 httpx's timeouts bound each network operation, not the exchange: a server sending one byte
 every 0.3 s restarts them with every byte and holds a request for minutes. The async client
 cancels an attempt with `asyncio.timeout`; a blocking read cannot be cancelled, so the sync
-transports this client builds get a network backend that bounds every socket operation
-(connect, TLS, each read and write) by the time left before the attempt's deadline.
+client's connections get a network backend that bounds every socket operation (connect, TLS,
+each read and write) by the time left before the attempt's deadline.
 Nothing else lives here.
 """
 
@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 import httpcore
 import httpx
 
+_WRITE_SLICE = 65536
 # Absolute time.monotonic() by which the current attempt in this thread must end.
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "kling_edit_deadline", default=None
@@ -71,7 +72,11 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _time_left(timeout, httpcore.WriteTimeout))
+        # One write can be a whole request body (base64 images): sent in slices, so that a
+        # server reading slowly meets the deadline between them too.
+        for start in range(0, len(buffer), _WRITE_SLICE):
+            piece = buffer[start : start + _WRITE_SLICE]
+            self._inner.write(piece, _time_left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -118,18 +123,19 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def deadline_client(timeout: float | httpx.Timeout) -> httpx.Client:
-    """An httpx.Client whose connections keep the deadlines of `deadline()`.
+def keep_deadlines(client: httpx.Client) -> httpx.Client:
+    """`client`, its connections now keeping the deadlines of `deadline()`.
 
-    httpx offers no public hook for the network backend: its transports' httpcore pools are
-    reached through their private `_pool`. A transport without one (a mock, a future httpx)
-    keeps httpx's per-operation timeouts only.
+    Inert outside it: an injected client's other users see httpx's behaviour unchanged. httpx
+    offers no public hook for the network backend, so its transports' httpcore pools are reached
+    through their private `_pool`; a transport without one (a mock, a custom transport) keeps
+    httpx's per-operation timeouts only.
     """
-    client = httpx.Client(timeout=timeout)
-    transports = [client._transport, *client._mounts.values()]  # the mounts: env proxies
-    for transport in transports:
+    for transport in [client._transport, *client._mounts.values()]:  # the mounts: env proxies
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend):
+        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
+            backend, _DeadlineBackend
+        ):
             pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
     return client
