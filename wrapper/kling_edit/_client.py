@@ -7,11 +7,10 @@ in how they perform a `Send` or a `Sleep`.
 from __future__ import annotations
 
 import copy
-import functools
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
     from .testing import Simulator
 
 from ._book import SessionBook
-from ._deadline import attempt_budget, deadline, keep_deadlines
+from ._deadline import attempt_budget, bounded, deadline, keep_deadlines
 from ._errors import KlingEditError
 from ._flows import PollSchedule
 from ._retry import RetryPolicy, call
@@ -322,11 +321,7 @@ class AsyncKlingEdit(_BaseClient):
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
-        self._remake_http: Callable[[], httpx.AsyncClient] | None = (
-            None
-            if http_client is not None
-            else functools.partial(httpx.AsyncClient, timeout=timeout)
-        )
+        self._made_http = http_client is None  # simulated() clients get theirs injected
         self._loop: object = None
         self._loop_changed = False
         self._bind_resources()
@@ -374,16 +369,9 @@ class AsyncKlingEdit(_BaseClient):
         import asyncio  # here, not at the top: it doubles `import kling_edit` time
 
         self._follow_event_loop(asyncio.get_running_loop())
-        scope = asyncio.timeout(attempt_budget(step.options.timeout))
+        budget = attempt_budget(step.options.timeout)
         try:
-            async with scope:
-                return await self._http.request(**self._request_args(step))
-        except TimeoutError:
-            if not scope.expired():
-                raise
-            # The attempt's wall-clock budget ran out (httpx only bounds each read): the request
-            # may have been processed, as after any read timeout.
-            raise httpx.ReadTimeout("the request ran past its wall-clock deadline") from None
+            return await bounded(self._http.request(**self._request_args(step)), budget)
         except RuntimeError as error:
             if self._loop_changed:
                 raise KlingEditError(
@@ -401,8 +389,8 @@ class AsyncKlingEdit(_BaseClient):
             return
         self._loop_changed = self._loop is not None
         self._loop = loop
-        if self._loop_changed and self._owns_http and self._remake_http is not None:
-            self._http = self._remake_http()
+        if self._loop_changed and self._owns_http and self._made_http:
+            self._http = httpx.AsyncClient(timeout=self.timeout)
             self._loop_changed = False
 
     async def _sleep(self, seconds: float) -> None:

@@ -15,7 +15,7 @@ import contextvars
 import ssl
 import time
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Iterable, Iterator
 
 import httpcore
 import httpx
@@ -51,6 +51,21 @@ def deadline(budget: float | None) -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+async def bounded(request: Awaitable[httpx.Response], budget: float | None) -> httpx.Response:
+    """Await `request`, cancelled once `budget` seconds have passed (then httpx.ReadTimeout)."""
+    import asyncio  # here, not at the top: it doubles `import kling_edit` time
+
+    scope = asyncio.timeout(budget)
+    try:
+        async with scope:
+            return await request
+    except TimeoutError:
+        if not scope.expired():
+            raise
+        # Like any read timeout, the request may have been processed.
+        raise httpx.ReadTimeout("the request ran past its wall-clock deadline") from None
 
 
 def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:

@@ -15,8 +15,9 @@ from typing import BinaryIO
 import httpx
 
 from . import _rules
-from ._errors import DownloadError
+from ._errors import DownloadError, KlingEditError
 from ._models import Task
+from ._retry import connection_error
 from ._rules import fail, require_int
 
 _EXPIRED_STATUSES = frozenset({403, 404, 410})
@@ -145,6 +146,15 @@ def _unwritable(where: Path, error: OSError) -> DownloadError:
 def is_url(task: str) -> bool:
     """Whether `tasks.download` got a result URL rather than a task id (ids have no scheme)."""
     return "://" in task
+
+
+def download_failure(error: httpx.RequestError) -> KlingEditError:
+    """The error tree's name for what went wrong on the wire during a download."""
+    if isinstance(error, httpx.InvalidURL):  # what check_http_url cannot see: a bad IPv6 host
+        return fail("task", f"is not a usable URL ({error})")
+    if isinstance(error, httpx.RemoteProtocolError):  # e.g. the connection closed mid-body
+        return DownloadError(f"the server broke off the download ({error}); try again")
+    return connection_error(error)
 
 
 def next_hop(response: httpx.Response, hops: int) -> httpx.Request | None:

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any, Unpack
 import httpx
 
 from . import _rules
-from ._download import download_plan, is_url, next_hop
-from ._errors import DownloadError
+from ._download import download_failure, download_plan, is_url, next_hop
 from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
 from ._media import ImageInput
 from ._models import Session, Task
 from ._operations import create_task_operation, get_task, list_tasks, pages, task_id_of
-from ._retry import RetryPolicy, connection_error
+from ._retry import RetryPolicy
 from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
 
 if TYPE_CHECKING:
@@ -266,17 +265,9 @@ class Tasks:
                         return target.path
                 finally:
                     response.close()
-        except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
-            raise _rules.fail("task", f"is not a usable URL ({error})") from None
-        except httpx.RemoteProtocolError as error:
-            raise _cut_off(error) from error
         except httpx.RequestError as error:
-            raise connection_error(error) from error
+            raise download_failure(error) from error
         raise AssertionError("unreachable")  # itertools.count() never ends
-
-
-def _cut_off(error: httpx.RemoteProtocolError) -> DownloadError:
-    return DownloadError(f"the server broke off the download ({error}); try again")
 
 
 class AsyncTasks:
@@ -413,10 +404,6 @@ class AsyncTasks:
                         return target.path
                 finally:
                     await response.aclose()
-        except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
-            raise _rules.fail("task", f"is not a usable URL ({error})") from None
-        except httpx.RemoteProtocolError as error:
-            raise _cut_off(error) from error
         except httpx.RequestError as error:
-            raise connection_error(error) from error
+            raise download_failure(error) from error
         raise AssertionError("unreachable")  # itertools.count() never ends
