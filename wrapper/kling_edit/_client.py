@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .testing import Simulator
 
 from ._book import SessionBook
+from ._deadline import attempt_budget, bounded, deadline, keep_deadlines
 from ._errors import KlingEditError
 from ._flows import PollSchedule
 from ._retry import RetryPolicy, call
@@ -132,10 +133,20 @@ class _BaseClient:
 
     def _flow(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> Flow[T]:
         """The flow of one API method call: one operation retried, or a multi-step flow."""
+        self._check_open()
         settled = self._options(options)
         if isinstance(work, Operation):
             return call(work, settled, self._policy)
         return work(settled, self._policy)
+
+    def _check_open(self) -> None:
+        # httpx would raise a bare RuntimeError; an injected http_client closed by its owner
+        # counts too.
+        if self._is_closed():
+            raise KlingEditError(
+                f"this {type(self).__name__} is closed: make a new client (or use it inside"
+                " its `with` block)"
+            )
 
     @staticmethod
     def _log_exchange(
@@ -184,6 +195,9 @@ class _BaseClient:
     def _bind_resources(self) -> None:
         raise NotImplementedError
 
+    def _is_closed(self) -> bool:
+        raise NotImplementedError
+
     def with_options(
         self, *, timeout: float | httpx.Timeout | None = None, max_retries: int | None = None
     ) -> Self:
@@ -221,7 +235,8 @@ class KlingEdit(_BaseClient):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._http = keep_deadlines(http)
         self._bind_resources()
 
     @staticmethod
@@ -231,6 +246,9 @@ class KlingEdit(_BaseClient):
     def _bind_resources(self) -> None:
         self.sessions = Sessions(self)
         self.tasks = Tasks(self)
+
+    def _is_closed(self) -> bool:
+        return self._http.is_closed
 
     def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
@@ -254,7 +272,8 @@ class KlingEdit(_BaseClient):
                     continue
                 started = time.monotonic()
                 try:
-                    response = self._http.request(**self._request_args(step))
+                    with deadline(attempt_budget(step.options.timeout)):
+                        response = self._http.request(**self._request_args(step))
                 except httpx.RequestError as transport_error:
                     error = transport_error
                 self._log_exchange(step, response, error, started)
@@ -302,6 +321,9 @@ class AsyncKlingEdit(_BaseClient):
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._made_http = http_client is None  # simulated() clients get theirs injected
+        self._loop: object = None
+        self._loop_changed = False
         self._bind_resources()
 
     @staticmethod
@@ -311,6 +333,9 @@ class AsyncKlingEdit(_BaseClient):
     def _bind_resources(self) -> None:
         self.sessions = AsyncSessions(self)
         self.tasks = AsyncTasks(self)
+
+    def _is_closed(self) -> bool:
+        return self._http.is_closed
 
     async def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
@@ -333,12 +358,40 @@ class AsyncKlingEdit(_BaseClient):
                     continue
                 started = time.monotonic()
                 try:
-                    response = await self._http.request(**self._request_args(step))
+                    response = await self._send(step)
                 except httpx.RequestError as transport_error:
                     error = transport_error
                 self._log_exchange(step, response, error, started)
         finally:
             flow.close()
+
+    async def _send(self, step: Send) -> httpx.Response:
+        import asyncio  # here, not at the top: it doubles `import kling_edit` time
+
+        self._follow_event_loop(asyncio.get_running_loop())
+        budget = attempt_budget(step.options.timeout)
+        try:
+            return await bounded(self._http.request(**self._request_args(step)), budget)
+        except RuntimeError as error:
+            if self._loop_changed:
+                raise KlingEditError(
+                    "this AsyncKlingEdit's http_client holds connections of an event loop that"
+                    " is gone (each asyncio.run() starts a new one): make the client, or pass a"
+                    " new http_client, inside the asyncio.run() that uses it"
+                ) from error
+            raise
+
+    def _follow_event_loop(self, loop: object) -> None:
+        # httpx's pooled connections belong to the event loop that opened them: a client reused
+        # by a second asyncio.run() would fail on them with "Event loop is closed". One this
+        # client made is replaced (the old connections died with their loop).
+        if self._loop is loop:
+            return
+        self._loop_changed = self._loop is not None
+        self._loop = loop
+        if self._loop_changed and self._owns_http and self._made_http:
+            self._http = httpx.AsyncClient(timeout=self.timeout)
+            self._loop_changed = False
 
     async def _sleep(self, seconds: float) -> None:
         import asyncio  # here, not at the top: it doubles `import kling_edit` time
@@ -347,6 +400,10 @@ class AsyncKlingEdit(_BaseClient):
 
     async def close(self) -> None:
         """Close the connections this client opened (an injected http_client stays open)."""
+        import asyncio
+
+        # Connections of an earlier event loop died with it and cannot be closed from this one.
+        self._follow_event_loop(asyncio.get_running_loop())
         if self._owns_http:
             await self._http.aclose()
 

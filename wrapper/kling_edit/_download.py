@@ -1,4 +1,5 @@
-"""Results out: which URL a download fetches, and `DownloadTarget`, the file it streams into.
+"""Results out: which URL a download fetches, the redirects it follows, and `DownloadTarget`,
+the file it streams into.
 
 Nothing else lives here: the clients' `tasks.download` does the HTTP streaming.
 """
@@ -11,13 +12,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+import httpx
+
 from . import _rules
-from ._errors import DownloadError
+from ._errors import DownloadError, KlingEditError
 from ._models import Task
+from ._retry import connection_error
 from ._rules import fail, require_int
 
 _EXPIRED_STATUSES = frozenset({403, 404, 410})
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines
+# Result links may pass through a CDN or two; more hops than this is a loop or a trap.
+MAX_REDIRECTS = 5
 
 
 class DownloadTarget:
@@ -41,6 +47,11 @@ class DownloadTarget:
         if max_bytes is not None:
             require_int("max_bytes", max_bytes, low=1)
         target = Path(dest).expanduser()
+        if _names_a_folder(os.fspath(dest)):  # Path() drops the trailing separator that says so
+            try:
+                target.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise _unwritable(target, error) from None
         self.path = target / default_name if target.is_dir() else target
         if not self.path.parent.is_dir():
             raise fail("dest", f"folder {str(self.path.parent)!r} does not exist")
@@ -75,7 +86,10 @@ class DownloadTarget:
         # Not mkstemp: its files are 0600; os.open with 0o666 lets the umask decide, so the
         # result gets the permissions any other new file would.
         self._temp = self.path.with_name(f".{self.path.name}.{os.urandom(8).hex()}.part")
-        fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+        try:
+            fd = os.open(self._temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+        except OSError as error:
+            raise _unwritable(self.path.parent, error) from None
         self._handle = os.fdopen(fd, "wb")
         return self
 
@@ -84,9 +98,24 @@ class DownloadTarget:
         self.written += len(chunk)
         if self.max_bytes is not None and self.written > self.max_bytes:
             raise DownloadError(f"the result is larger than max_bytes={self.max_bytes}; stopped")
-        self._handle.write(chunk)
+        try:
+            self._handle.write(chunk)
+        except OSError as error:  # a full disk, say
+            raise _unwritable(self.path.parent, error) from None
         if self.on_progress is not None:
             self.on_progress(self.written, self.total)
+
+    def check_complete(self, received: int) -> None:
+        """Refuse a body shorter (or longer) than its Content-Length: a cut-off video.
+
+        `received` counts the raw bytes (Content-Length counts those, not the decoded ones);
+        a body that was already in memory, not streamed, counts none: its bytes written do.
+        """
+        received = received or self.written
+        if self.total is not None and received != self.total:
+            raise DownloadError(
+                f"the download ended after {received} of {self.total} bytes; try again"
+            )
 
     def __exit__(
         self,
@@ -97,9 +126,48 @@ class DownloadTarget:
         assert self._handle is not None
         self._handle.close()
         if kind is None:
-            os.replace(self._temp, self.path)
+            try:
+                os.replace(self._temp, self.path)
+            except OSError as error:
+                self._temp.unlink(missing_ok=True)
+                raise _unwritable(self.path, error) from None
         else:
             self._temp.unlink(missing_ok=True)
+
+
+def _names_a_folder(dest: str) -> bool:
+    return dest.endswith(os.sep) or (os.altsep is not None and dest.endswith(os.altsep))
+
+
+def _unwritable(where: Path, error: OSError) -> DownloadError:
+    return DownloadError(f"cannot write the download to {str(where)!r}: {error.strerror or error}")
+
+
+def is_url(task: str) -> bool:
+    """Whether `tasks.download` got a result URL rather than a task id (ids have no scheme)."""
+    return "://" in task
+
+
+def download_failure(error: httpx.RequestError) -> KlingEditError:
+    """The error tree's name for what went wrong on the wire during a download."""
+    if isinstance(error, httpx.InvalidURL):  # what check_http_url cannot see: a bad IPv6 host
+        return fail("task", f"is not a usable URL ({error})")
+    if isinstance(error, httpx.RemoteProtocolError):  # e.g. the connection closed mid-body
+        return DownloadError(f"the server broke off the download ({error}); try again")
+    return connection_error(error)
+
+
+def next_hop(response: httpx.Response, hops: int) -> httpx.Request | None:
+    """The request a redirect answer points to (None for any other answer), at most
+    MAX_REDIRECTS of them."""
+    if response.next_request is None:
+        return None
+    if hops >= MAX_REDIRECTS:
+        raise DownloadError(
+            f"the result URL redirected more than {MAX_REDIRECTS} times; stopped",
+            status_code=response.status_code,
+        )
+    return response.next_request
 
 
 def _short(url: str) -> str:
@@ -114,7 +182,10 @@ def download_plan(
     max_bytes: int | None,
     on_progress: Callable[[int, int | None], object] | None,
 ) -> tuple[str, DownloadTarget]:
-    """The URL to fetch for a task's result (or a URL given as is) and where it goes."""
+    """The URL to fetch for a task's result (or a URL given as is) and where it goes.
+
+    A task id must have been fetched into its Task first (see `is_url`).
+    """
     _rules.require_int("index", index, low=0)
     if isinstance(task, Task):
         if index >= len(task.videos):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import httpx
 from attrs import evolve, frozen
 
+from ._deadline import attempt_budget
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -28,6 +28,8 @@ from ._steps import CallOptions, Flow, Operation, Sleep
 # external id directly (tasks are listed newest first; a just-created task is on page one).
 LOOKUP_PAGES = 4
 LOOKUP_PAGE_SIZE = 100
+# Time a wait's last poll is given to answer before the deadline (less on faster schedules).
+LAST_POLL_RESERVE = 0.5
 
 
 @frozen
@@ -148,40 +150,41 @@ def wait_for(
     """Poll until the task finishes, the deadline passes, or a poll fails for good.
 
     Transient poll failures (connection, rate limit, server errors) are ridden out until the
-    deadline; the wait never overruns it by more than one poll.
+    deadline. No poll outlives the deadline: each gets the time left (the clients enforce it
+    wall-clock), and the last one is sent early enough to answer before it.
     """
     deadline = clock() + timeout
     last: Task | None = None
     operation = get_task(task_id)
+    last_poll = False
     for delay in schedule.delays():
+        budget = min(deadline - clock(), attempt_budget(options.timeout) or timeout)
+        if budget > 0:
+            try:
+                task: Task = yield from call(
+                    operation, evolve(options, timeout=budget, max_retries=0), policy
+                )
+            except (APIConnectionError, APIError) as error:
+                # What a call would retry is what a wait rides out (408 and 409 included).
+                if not is_retryable(error, replay_safe=True):
+                    raise
+            else:
+                if on_progress is not None and (last is None or task.status != last.status):
+                    on_progress(task)
+                last = task
+                if task.is_succeeded:
+                    return task
+                if task.is_failed:
+                    raise TaskFailedError(task)
         remaining = deadline - clock()
-        # Each poll gets at most the time left, but no less than one poll interval, so the
-        # last poll can still answer and the wait overruns its deadline by one interval at most.
-        poll_timeout = min(max(remaining, delay), _seconds(options.timeout))
-        try:
-            task: Task = yield from call(
-                operation, evolve(options, timeout=poll_timeout, max_retries=0), policy
-            )
-        except (APIConnectionError, APIError) as error:
-            # What a call would retry is what a wait rides out (408 and 409 included).
-            if not is_retryable(error, replay_safe=True):
-                raise
-        else:
-            if on_progress is not None and (last is None or task.status != last.status):
-                on_progress(task)
-            last = task
-            if task.is_succeeded:
-                return task
-            if task.is_failed:
-                raise TaskFailedError(task)
-        remaining = deadline - clock()
-        if remaining <= 0:
+        if last_poll or remaining <= 0:
+            if remaining > 0:  # the task still has until the deadline; so does the caller
+                yield Sleep(remaining)
             raise WaitTimeoutError(task_id, timeout, last)
-        yield Sleep(min(delay, remaining))
+        pause = delay
+        reserve = min(delay, LAST_POLL_RESERVE)
+        if delay + reserve >= remaining:
+            # The next poll is the last: send it early enough that it can answer in time.
+            pause, last_poll = max(remaining - reserve, 0.0), True
+        yield Sleep(pause)
     raise AssertionError("unreachable")  # PollSchedule.delays() never ends
-
-
-def _seconds(timeout: float | httpx.Timeout | None) -> float:
-    if isinstance(timeout, httpx.Timeout):
-        return timeout.read or 60.0
-    return timeout if timeout is not None else 60.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import itertools
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
@@ -13,12 +14,12 @@ from typing import TYPE_CHECKING, Any, Unpack
 import httpx
 
 from . import _rules
-from ._download import download_plan
+from ._download import download_failure, download_plan, is_url, next_hop
 from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
 from ._media import ImageInput
 from ._models import Session, Task
 from ._operations import create_task_operation, get_task, list_tasks, pages, task_id_of
-from ._retry import RetryPolicy, connection_error
+from ._retry import RetryPolicy
 from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
 
 if TYPE_CHECKING:
@@ -234,25 +235,42 @@ class Tasks:
         timeout: float | httpx.Timeout | None = None,
         on_progress: Callable[[int, int | None], object] | None = None,
     ) -> Path:
-        """Stream a result video to `dest` (a file, or a folder for "<task_id>.mp4").
+        """Stream a result video to `dest`: a file, or a folder that receives "<task_id>.mp4"
+        (a path ending in a separator is a folder, made if it is missing).
 
-        Constant memory; written to a temporary file and renamed, so `dest` never holds a
-        partial file. `on_progress(bytes_written, total_or_None)` is called after each chunk.
-        The API key is not sent: result URLs are pre-signed.
+        `task` is a Task, a task id (the task is fetched first) or a result URL. Constant
+        memory; written to a temporary file and renamed, so `dest` never holds a partial file,
+        and a body shorter than its Content-Length raises `DownloadError`. Redirects are
+        followed (5 at most). `on_progress(bytes_written, total_or_None)` is called after each
+        chunk. `timeout` bounds each network operation, not the whole (large) file. The API key
+        is not sent: result URLs are pre-signed.
         """
+        if isinstance(task, str) and not is_url(task):
+            task = self.get(task)
         url, target = download_plan(task, dest, index, max_bytes, on_progress)
         c = self._client
+        c._check_open()
         try:
-            with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
-                target.check_response(response.status_code, response.headers, url)
-                with target:
-                    for chunk in response.iter_bytes():
-                        target.write(chunk)
-        except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
-            raise _rules.fail("task", f"is not a usable URL ({error})") from None
+            request: httpx.Request | None = c._http.build_request(
+                "GET", url, timeout=timeout or c.timeout
+            )
+            for hops in itertools.count():
+                assert request is not None
+                response = c._http.send(request, stream=True)
+                try:
+                    request = next_hop(response, hops)
+                    if request is None:
+                        target.check_response(response.status_code, response.headers, url)
+                        with target:
+                            for chunk in response.iter_bytes():
+                                target.write(chunk)
+                            target.check_complete(response.num_bytes_downloaded)
+                        return target.path
+                finally:
+                    response.close()
         except httpx.RequestError as error:
-            raise connection_error(error) from error
-        return target.path
+            raise download_failure(error) from error
+        raise AssertionError("unreachable")  # itertools.count() never ends
 
 
 class AsyncTasks:
@@ -366,16 +384,29 @@ class AsyncTasks:
         on_progress: Callable[[int, int | None], object] | None = None,
     ) -> Path:
         """Stream a result video to `dest`; see `Tasks.download`."""
+        if isinstance(task, str) and not is_url(task):
+            task = await self.get(task)
         url, target = download_plan(task, dest, index, max_bytes, on_progress)
         c = self._client
+        c._check_open()
         try:
-            async with c._http.stream("GET", url, timeout=timeout or c.timeout) as response:
-                target.check_response(response.status_code, response.headers, url)
-                with target:
-                    async for chunk in response.aiter_bytes():
-                        target.write(chunk)
-        except httpx.InvalidURL as error:  # what check_http_url cannot see, e.g. a bad IPv6 host
-            raise _rules.fail("task", f"is not a usable URL ({error})") from None
+            request: httpx.Request | None = c._http.build_request(
+                "GET", url, timeout=timeout or c.timeout
+            )
+            for hops in itertools.count():
+                assert request is not None
+                response = await c._http.send(request, stream=True)
+                try:
+                    request = next_hop(response, hops)
+                    if request is None:
+                        target.check_response(response.status_code, response.headers, url)
+                        with target:
+                            async for chunk in response.aiter_bytes():
+                                target.write(chunk)
+                            target.check_complete(response.num_bytes_downloaded)
+                        return target.path
+                finally:
+                    await response.aclose()
         except httpx.RequestError as error:
-            raise connection_error(error) from error
-        return target.path
+            raise download_failure(error) from error
+        raise AssertionError("unreachable")  # itertools.count() never ends

@@ -234,7 +234,7 @@ def wait(ctx: click.Context, task_id: str, timeout: float) -> None:
 @timeout_option
 @shared_options
 @click.pass_context
-def download(ctx: click.Context, task_id: str, dest: Path, timeout: float) -> None:
+def download(ctx: click.Context, task_id: str, dest: str, timeout: float) -> None:
     """Download a task's result video, waiting for the task first if it is still running."""
     remember_task(ctx, task_id, dest)
     workflow = workflow_for(ctx, steps=False)
@@ -264,7 +264,7 @@ def run(
     frame_index: int,
     points: tuple[tuple[float, float], ...],
     edit: Edit,
-    dest: Path,
+    dest: str,
     selection_image: Path | None,
     timeout: float,
 ) -> None:

@@ -212,8 +212,9 @@ def out_option(default_help: str) -> Callable[[F], F]:
     return click.option(
         "--out",
         "dest",
-        type=click.Path(path_type=Path),
-        default=Path("."),
+        # A str, not a Path: Path("out/") drops the separator that says "a folder, make it".
+        type=click.Path(),
+        default=".",
         help=f"A file, or a folder that receives TASK_ID.mp4 ({default_help}).",
     )
 
