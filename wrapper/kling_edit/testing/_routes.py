@@ -135,9 +135,12 @@ class Routes:
         return session
 
     def _init(self, call: Call) -> dict[str, Any]:
-        source = _rules.video_source(call.json())
+        field, source = _rules.video_source(call.json())
         info = self._probe(source)
-        accepted = not _rules.video_problems(info)
+        # A link the service cannot fetch is a rejected video (non-zero status), not a refusal:
+        # no document makes the URL's shape a request rule.
+        fetchable = field != "video_url" or _rules.is_http_url(source)
+        accepted = fetchable and not _rules.video_problems(info)
         session_id = numeric_id()
         if accepted:
             # A rejected video gets no usable session: follow-up calls with its id answer 1203.

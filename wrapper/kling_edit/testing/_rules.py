@@ -152,8 +152,8 @@ def is_http_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def video_source(body: Mapping[str, Any]) -> str:
-    """R1: exactly one of ``video_url`` and ``video_id``, a non-empty string.
+def video_source(body: Mapping[str, Any]) -> tuple[str, str]:
+    """R1: ``(field name, value)`` of exactly one of ``video_url`` and ``video_id``.
 
     The file's format and link shape are not checked here: the service judges the file itself
     (R3, a non-zero ``status``), and signed links need not end in .mp4/.mov.
@@ -165,7 +165,7 @@ def video_source(body: Mapping[str, Any]) -> str:
     source = body[name]
     if not isinstance(source, str):
         raise broken("R1", f"{name} must be a string")
-    return source
+    return name, source
 
 
 def video_problems(info: VideoInfo) -> list[str]:
