@@ -14,7 +14,6 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-
 from test_simulator_fidelity import send_every_published_example
 
 API = "/kling/v1/videos/multi-elements"

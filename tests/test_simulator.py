@@ -426,9 +426,7 @@ def test_deleting_a_frame_frees_its_slot(client: httpx.Client, session_id: str) 
     assert ok(add(client, session_id, frame=20))["status"] == 0
 
 
-def test_clear_resets_all_points(
-    sim: Simulator, client: httpx.Client, marked_session: str
-) -> None:
+def test_clear_resets_all_points(sim: Simulator, client: httpx.Client, marked_session: str) -> None:
     clear = ok(client.post(f"{API}/clear-selection", json={"session_id": marked_session}))
     assert (clear["status"], clear["session_id"], sim.sessions[marked_session].marks) == (
         0,

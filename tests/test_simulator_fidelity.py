@@ -82,8 +82,8 @@ ERROR_ROWS = reference_table("Errors")
 
 @pytest.mark.parametrize("row", ERROR_ROWS, ids=[row["code"] for row in ERROR_ROWS])
 def test_simulator_status_agrees_with_the_docs_and_the_wrapper(row: dict[str, str]) -> None:
-    code = int(row["code"])
-    assert (HTTP_STATUS[code], ERROR_CODES[code].status_code) == (int(row["HTTP"]), int(row["HTTP"]))
+    code, status = int(row["code"]), int(row["HTTP"])
+    assert (HTTP_STATUS[code], ERROR_CODES[code].status_code) == (status, status)
 
 
 def test_simulator_knows_no_code_the_docs_lack() -> None:
@@ -266,7 +266,9 @@ def test_wrapper_names_its_client_side_placeholder_rule(client: KlingEdit) -> No
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PromptWarning)
         with pytest.raises(RequestValidationError, match=r"client-side check, rule R25"):
-            client.tasks.create(session_id=session, edit_mode="removal", prompt="Put <<<image_1>>> there")
+            client.tasks.create(
+                session_id=session, edit_mode="removal", prompt="Put <<<image_1>>> there"
+            )
 
 
 # --- 8.4: every documented field ------------------------------------------------------------
