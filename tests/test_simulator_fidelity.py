@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from kling_edit import KlingEdit, PromptWarning, RequestValidationError
+from kling_edit import PromptWarning, RequestValidationError
 from kling_edit._errors import ERROR_CODES
 from kling_edit.testing import FakeClock, Simulator
 from kling_edit.testing._rules import HTTP_STATUS, RULES
+from proof_helpers import KINDS, close, invoke, simulated
 from spec_helpers import FIXTURES_DIR, reference_table
+from wrapper_helpers import Client
 
 API = "/kling/v1/videos/multi-elements"
 KEY = "sk-fidelity"
@@ -172,12 +174,14 @@ def test_removal_with_empty_strings_and_no_images_creates_a_plain_task(
     body = json.loads((FIXTURES_DIR / "kling" / "create-task.request.json").read_text())
     body["session_id"] = _session(http)
     task = data_of(http.post(API, json=body))
-    # "" means none: no external id, no callback.
-    assert (task["task_info"], sim.tasks[0].external_task_id, sim.tasks[0].callback_url) == (
-        {},
-        None,
-        None,
-    )
+    again = http.post(API, json=body)
+    # "" means none: no external id (so no duplicate either), no callback.
+    assert (
+        task["task_info"],
+        sim.tasks[0].external_task_id,
+        sim.tasks[0].callback_url,
+        data_of(again)["task_info"],
+    ) == ({}, None, None, {})
 
 
 # --- 8.3: limits across calls ---------------------------------------------------------------
@@ -215,60 +219,71 @@ def test_simulator_refuses_an_eleventh_frame(http: httpx.Client) -> None:
     assert refusal(_add(http, session_id, 10, _points(1))) == (400, 1201)
 
 
-@pytest.fixture
-def client(sim: Simulator) -> Iterator[KlingEdit]:
-    with KlingEdit.simulated(sim) as kling:
-        yield kling
+@pytest.fixture(params=KINDS)
+async def client(request: pytest.FixtureRequest, sim: Simulator) -> AsyncIterator[Client]:
+    kling = simulated(request.param, sim)
+    yield kling
+    await close(kling)
 
 
 def _xy(count: int, offset: int = 0) -> list[tuple[float, float]]:
     return [((offset + n + 1) / 100, 0.5) for n in range(count)]
 
 
-def test_wrapper_refuses_an_eleventh_point_on_a_frame_before_sending(
-    client: KlingEdit, sim: Simulator
+async def test_wrapper_refuses_an_eleventh_point_on_a_frame_before_sending(
+    client: Client, sim: Simulator
 ) -> None:
-    session = client.sessions.init(video_url=VIDEO_URL)
-    client.sessions.add_points(session, frame_index=3, points=_xy(6))
-    before = sim.requests.get("add", 0)
+    session = await invoke(client, "sessions.init", video_url=VIDEO_URL)
+    await invoke(client, "sessions.add_points", session, frame_index=3, points=_xy(6))
     with pytest.raises(RequestValidationError) as refused:
-        client.sessions.add_points(session, frame_index=3, points=_xy(6, offset=6))
+        await invoke(client, "sessions.add_points", session, frame_index=3, points=_xy(6, offset=6))
     assert (refused.value.field, "R11" in str(refused.value), sim.requests["add"]) == (
         "points",
         True,
-        before,
+        1,
     )
 
 
-def test_wrapper_lets_deleted_points_be_added_again(client: KlingEdit) -> None:
-    session = client.sessions.init(video_url=VIDEO_URL)
-    client.sessions.add_points(session, frame_index=0, points=_xy(6))
-    client.sessions.delete_points(session, frame_index=0, points=_xy(2))
-    added = client.sessions.add_points(session, frame_index=0, points=_xy(6, offset=6))
+async def test_wrapper_lets_deleted_points_be_added_again(client: Client) -> None:
+    session = await invoke(client, "sessions.init", video_url=VIDEO_URL)
+    await invoke(client, "sessions.add_points", session, frame_index=0, points=_xy(6))
+    await invoke(client, "sessions.delete_points", session, frame_index=0, points=_xy(2))
+    added = await invoke(
+        client, "sessions.add_points", session, frame_index=0, points=_xy(6, offset=6)
+    )
     with pytest.raises(RequestValidationError, match="R11"):
-        client.sessions.add_points(session, frame_index=0, points=_xy(1, offset=20))
+        await invoke(
+            client, "sessions.add_points", session, frame_index=0, points=_xy(1, offset=20)
+        )
     assert added.frame_index == 0
 
 
-def test_wrapper_refuses_an_eleventh_frame_before_sending(
-    client: KlingEdit, sim: Simulator
+async def test_wrapper_refuses_an_eleventh_frame_before_sending(
+    client: Client, sim: Simulator
 ) -> None:
-    session = client.sessions.init(video_url=VIDEO_URL)
+    session = await invoke(client, "sessions.init", video_url=VIDEO_URL)
     for frame in range(10):
-        client.sessions.add_points(session, frame_index=frame, points=_xy(1))
+        await invoke(client, "sessions.add_points", session, frame_index=frame, points=_xy(1))
     with pytest.raises(RequestValidationError, match="R12"):
-        client.sessions.add_points(session, frame_index=10, points=_xy(1))
+        await invoke(client, "sessions.add_points", session, frame_index=10, points=_xy(1))
     assert sim.requests["add"] == 10
 
 
-def test_wrapper_names_its_client_side_placeholder_rule(client: KlingEdit) -> None:
-    session = client.sessions.init(video_url=VIDEO_URL)
+async def test_wrapper_names_its_client_side_placeholder_rule(
+    client: Client, sim: Simulator
+) -> None:
+    session = await invoke(client, "sessions.init", video_url=VIDEO_URL)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PromptWarning)
         with pytest.raises(RequestValidationError, match=r"client-side check, rule R25"):
-            client.tasks.create(
-                session_id=session, edit_mode="removal", prompt="Put <<<image_1>>> there"
+            await invoke(
+                client,
+                "tasks.create",
+                session_id=session,
+                edit_mode="removal",
+                prompt="Put <<<image_1>>> there",
             )
+    assert sim.tasks == ()
 
 
 # --- 8.4: every documented field ------------------------------------------------------------

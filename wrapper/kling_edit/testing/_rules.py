@@ -1,4 +1,6 @@
-"""The service's input rules (api-facts), checked server-side as the real API checks them.
+"""The service's input rules, checked server-side as the real API checks them: `RULES` lists
+every one with its id in docs/api-reference.md's rule table and its source, and each check
+raises through `broken(rule_id, ...)`; the HTTP status of each code is `HTTP_STATUS`.
 
 A JSON null counts as a missing optional field (``body.get``): the documents do not say how the
 service treats nulls, and refusing them would fail clients the real service may accept.

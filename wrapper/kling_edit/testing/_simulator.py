@@ -48,8 +48,9 @@ def _default_probe(source: str) -> VideoInfo:
 class Simulator:
     """An offline, stateful fake of the Kling multi-elements API (CometAPI flavour).
 
-    Every rule of the real service is enforced, with the real envelope codes and HTTP statuses,
-    so a client bug fails here as it would in production. Time comes from ``clock`` (epoch
+    Every documented rule of the real service is enforced (``_rules.RULES`` lists them with
+    their sources), with Kling's envelope codes and HTTP statuses, so a client bug fails here as
+    it would in production; nothing no document states is refused. Time comes from ``clock`` (epoch
     seconds; pass a :class:`FakeClock` to step it by hand). Use it through :meth:`transport`,
     :meth:`async_transport` or :func:`running_server`; all state is guarded by one lock.
 
@@ -67,6 +68,7 @@ class Simulator:
     - ``callback_sender(url, task)``: how callbacks go out (default: an HTTP POST with a short
       timeout); exceptions land in :attr:`callback_errors`.
     - ``max_active_tasks``: per key; one more create gets 429, code 1303.
+    - :meth:`units_charged`: what the answers deducted, per key (simulated prices).
     - ``result_size_bytes``: pad result videos to this size (streamed, still playable).
     - ``faults``: :class:`Faults` to inject; may be replaced at run time.
     """
