@@ -16,6 +16,8 @@ import httpx
 import pytest
 from test_simulator_fidelity import send_every_published_example
 
+from kling_edit.testing import Faults, RouteFaults
+
 API = "/kling/v1/videos/multi-elements"
 AUTH = {"Authorization": "Bearer sk-acceptance"}
 PROMPT = "Delete the selected object from <<<video_1>>>"
@@ -111,3 +113,20 @@ def test_no_faults_by_default() -> None:
     with simulate() as base_url, httpx.Client(base_url=base_url, headers=AUTH) as http:
         answers = {_answer(http.get(API)) for _ in range(30)}
     assert answers == {(200, 0)}
+
+
+def test_at_rate_splits_the_total_across_kinds() -> None:
+    assert Faults.at_rate(0.5, seed=3) == Faults(
+        {
+            "*": RouteFaults(
+                rate_429=0.15, rate_500=0.075, rate_503=0.075, rate_drop=0.1, rate_lost_response=0.1
+            )
+        },
+        seed=3,
+    )
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.5])
+def test_at_rate_refuses_a_rate_outside_0_to_1(rate: float) -> None:
+    with pytest.raises(ValueError, match="probability"):
+        Faults.at_rate(rate)
