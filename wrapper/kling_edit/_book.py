@@ -41,24 +41,42 @@ class SessionBook:
         while len(self._facts) > self._capacity:
             self._facts.popitem(last=False)
 
-    def check_frame(self, session_id: str, frame_index: int, *, adding: bool) -> None:
+    def check_frame(
+        self,
+        session_id: str,
+        frame_index: int,
+        points: frozenset[tuple[float, float]],
+        *,
+        adding: bool,
+    ) -> None:
+        """Refuse a change the service would refuse given what this client already marked:
+        a frame beyond the video (R8), an 11th marked frame (R12), an 11th point on one frame
+        counted across add calls (R11). Unknown sessions pass: the service decides."""
         facts = self._facts.get(session_id)
         if facts is None:
             return
         if facts.total_frame is not None and frame_index >= facts.total_frame:
             raise _rules.fail(
                 "frame_index",
-                f"must be below the session's total_frame ({facts.total_frame}), got {frame_index}",
+                f"must be below the session's total_frame ({facts.total_frame}), got"
+                f" {frame_index} (rule R8)",
             )
-        if (
-            adding
-            and frame_index not in facts.marked_frames
-            and (len(facts.marked_frames) >= _rules.MAX_FRAMES_PER_SESSION)
-        ):
+        if not adding:
+            return
+        marked = facts.marked_frames.get(frame_index)
+        if marked is None and len(facts.marked_frames) >= _rules.MAX_FRAMES_PER_SESSION:
             raise _rules.fail(
                 "frame_index",
                 f"a session can mark at most {_rules.MAX_FRAMES_PER_SESSION} frames; this one"
-                f" already marked {sorted(facts.marked_frames)}",
+                f" already marked {sorted(facts.marked_frames)} (rule R12)",
+            )
+        total = len((marked or frozenset()) | points)
+        if total > _rules.MAX_POINTS_PER_FRAME:
+            raise _rules.fail(
+                "points",
+                f"at most {_rules.MAX_POINTS_PER_FRAME} points on one frame, counted across"
+                f" add calls: frame {frame_index} holds {len(marked or ())}, these would make"
+                f" {total} (rule R11; delete points to free room)",
             )
 
     def mark(

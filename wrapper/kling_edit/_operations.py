@@ -96,7 +96,8 @@ def change_selection(
     sid = _rules.require_str("session_id", session_id)
     frame = _rules.require_int("frame_index", frame_index, low=0)
     checked = _rules.check_points(points)
-    book.check_frame(sid, frame, adding=action == "add")
+    marks = frozenset((p["x"], p["y"]) for p in checked)
+    book.check_frame(sid, frame, marks, adding=action == "add")
     body = SelectionRequest(
         session_id=sid, frame_index=frame, points=[Point(x=p["x"], y=p["y"]) for p in checked]
     )
@@ -104,7 +105,7 @@ def change_selection(
     def parse(response: httpx.Response) -> Selection:
         data, raw = _envelope_data(response, SelectionEnvelope)
         res = _value(data.res)
-        book.mark(sid, frame, frozenset((p["x"], p["y"]) for p in checked), adding=action == "add")
+        book.mark(sid, frame, marks, adding=action == "add")
         return Selection(
             session_id=sid,
             frame_index=_value(res.frame_index)

@@ -45,6 +45,7 @@ def _source_span(duration: str) -> str:
 DURATION_SOURCE_RULE = f"5 needs a {_source_span('5')} source video, 10 a {_source_span('10')} one"
 MAX_PROMPT_CHARS = 2500
 MAX_POINTS_PER_CALL = 10
+MAX_POINTS_PER_FRAME = 10  # counted across add calls (rule R11)
 MAX_FRAMES_PER_SESSION = 10
 VIDEO_FPS = (24.0, 30.0, 60.0)
 VIDEO_SIDE_PX = (720, 2160)
@@ -163,7 +164,9 @@ def check_video_url(value: object) -> str:
     # only a clearly different extension is refused.
     last = path.rsplit("/", 1)[-1]
     if "." in last and not last.endswith(VIDEO_EXTENSIONS):
-        raise fail("video_url", f"must point to an mp4 or mov file, got {last!r}")
+        raise fail(
+            "video_url", f"must point to an mp4 or mov file, got {last!r} (client-side check, R2)"
+        )
     return url
 
 
@@ -183,7 +186,7 @@ def check_placeholders(prompt: str, image_count: int) -> None:
             raise fail(
                 "prompt",
                 f"refers to {match.group(0)} but the task has {image_count} image(s)"
-                " (placeholders are <<<image_1>>> to <<<image_N>>>)",
+                " (placeholders are <<<image_1>>> to <<<image_N>>>; client-side check, rule R25)",
             )
     if VIDEO_PLACEHOLDER not in prompt:
         warnings.warn(

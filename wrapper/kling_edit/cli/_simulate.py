@@ -27,9 +27,31 @@ from ._output import ExitCode
     show_default=True,
     help="How long after creation a task finishes.",
 )
+@click.option(
+    "--faults",
+    "fault_rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="Total fault rate per request on every route: 30% 429 with Retry-After, 15% 500,"
+    " 15% 503, 20% dropped connections, 20% answers lost after the work was done.",
+)
+@click.option(
+    "--max-concurrent-tasks",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse creates over N running tasks per key with HTTP 429, code 1303.",
+)
 @json_option
 @click.pass_context
-def simulate(ctx: click.Context, port: int, submit_seconds: float, job_seconds: float) -> None:
+def simulate(
+    ctx: click.Context,
+    port: int,
+    submit_seconds: float,
+    job_seconds: float,
+    fault_rate: float,
+    max_concurrent_tasks: int | None,
+) -> None:
     """Serve the offline simulator on http://127.0.0.1:PORT (loopback only) until Ctrl-C.
 
     Then, in another terminal, go step by step against it (any key works):
@@ -38,10 +60,15 @@ def simulate(ctx: click.Context, port: int, submit_seconds: float, job_seconds: 
         kling-edit init --video-url https://example.com/clip.mp4 \\
             --base-url http://127.0.0.1:8765
     """
-    from ..testing import Simulator, serve
+    from ..testing import Faults, Simulator, serve
 
     try:
-        simulator = Simulator(submit_seconds=submit_seconds, job_seconds=job_seconds)
+        simulator = Simulator(
+            submit_seconds=submit_seconds,
+            job_seconds=job_seconds,
+            faults=Faults.at_rate(fault_rate),
+            max_active_tasks=max_concurrent_tasks,
+        )
     except ValueError as error:
         raise CLIError(str(error), ExitCode.USAGE) from None
 

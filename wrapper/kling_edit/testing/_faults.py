@@ -101,6 +101,10 @@ def _freeze_routes(routes: Mapping[str, RouteFaults]) -> Mapping[str, RouteFault
 
 
 _NO_FAULTS = RouteFaults()
+# How `Faults.at_rate` splits its total rate across fault kinds (shares sum to 1).
+RATE_SPLIT: Mapping[str, float] = MappingProxyType(
+    {"429": 0.3, "500": 0.15, "503": 0.15, "drop": 0.2, "lost_response": 0.2}
+)
 
 
 @attrs.frozen
@@ -118,6 +122,24 @@ class Faults:
         factory=dict, converter=_freeze_routes, repr=lambda routes: repr(dict(routes))
     )
     seed: int = 0
+
+    @classmethod
+    def at_rate(cls, rate: float, *, seed: int = 0) -> Faults:
+        """Faults on every route at a TOTAL probability ``rate`` per request, split across
+        kinds as :data:`RATE_SPLIT` says: 30% 429 (with ``Retry-After: 1``), 15% 500, 15% 503,
+        20% dropped connections (nothing processed), 20% lost answers (processed: a create
+        still makes its task). Timeouts are left out: each would hold a connection 30 s."""
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"the fault rate must be a probability in [0, 1], got {rate}")
+        share = {kind: rate * part for kind, part in RATE_SPLIT.items()}
+        every_route = RouteFaults(
+            rate_429=share["429"],
+            rate_500=share["500"],
+            rate_503=share["503"],
+            rate_drop=share["drop"],
+            rate_lost_response=share["lost_response"],
+        )
+        return cls({"*": every_route}, seed=seed)
 
     def for_route(self, route: str) -> RouteFaults:
         """The settings that apply to ``route``."""

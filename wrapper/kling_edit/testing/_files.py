@@ -16,7 +16,8 @@ def serve_file(routes: Routes, name: str, now: float, result_size_bytes: int | N
     """Answer a GET of `/files/{name}`."""
     kind, _, rest = name.partition("/")
     if kind == "results" and rest.endswith(".mp4"):
-        return _serve_result(routes, rest.removesuffix(".mp4"), now, result_size_bytes)
+        task_id = rest.removesuffix(".mp4").removesuffix(".watermarked")
+        return _serve_result(routes, task_id, now, result_size_bytes)
     session_id, _, file_name = rest.partition("/")
     with routes.lock:
         session = routes.sessions.get(session_id) if kind == "sessions" else None

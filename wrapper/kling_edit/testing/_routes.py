@@ -9,15 +9,16 @@ from __future__ import annotations
 import collections
 import json
 import threading
-import uuid
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from . import _rules
+from ._billing import STEP_UNITS, cost_fields, numeric_id, task_units
 from ._callbacks import CallbackSchedule
-from ._rules import ApiError, invalid
+from ._rules import broken, invalid
 from ._selection import object_mask_list
 from ._state import SimSession, SimTask, VideoInfo
 
@@ -44,10 +45,10 @@ def resolve(method: str, path: str) -> tuple[str, str]:
     else:
         param = path.removeprefix(_API + "/")
         if param == path or not param or "/" in param:
-            raise ApiError(1203, f"no such route: {path}")
+            raise broken("R30", f"no such route: {path}")
         route, allowed = (_ACTIONS[param], ("POST",)) if param in _ACTIONS else ("get", ("GET",))
     if method not in allowed:
-        raise ApiError(1202, f"{method} is not allowed here, use {' or '.join(allowed)}")
+        raise broken("R30", f"{method} is not allowed here, use {' or '.join(allowed)}")
     return route, param
 
 
@@ -98,6 +99,7 @@ class Routes:
         self.task_order: list[SimTask] = []
         self._tasks_by_external_id: dict[tuple[str, str], SimTask] = {}
         self._active_until: dict[str, collections.deque[float]] = {}
+        self.units_charged: collections.defaultdict[str, Decimal] = collections.defaultdict(Decimal)
         self._handlers: dict[str, Callable[[Call], Any]] = {
             "init": self._init,
             "add": self._add,
@@ -113,28 +115,33 @@ class Routes:
         """The `data` of a successful answer to `call` on `route`; raises ApiError."""
         return self._handlers[route](call)
 
+    def _charge(self, call: Call, units: Decimal) -> dict[str, Any]:
+        """Book ``units`` to the caller; answer the cost fields that say so."""
+        with self.lock:
+            self.units_charged[call.api_key] += units
+        return cost_fields(units)
+
+    def _session_step(self, call: Call, route: str, session_id: str) -> dict[str, Any]:
+        """The fields every successful session step answers besides its own."""
+        return {"status": 0, "session_id": session_id, **self._charge(call, STEP_UNITS[route])}
+
     def _live_session(self, call: Call, session_id: str) -> SimSession:
         """The caller's session; hold the lock. Other keys' sessions do not exist for them."""
         session = self.sessions.get(session_id)
         if session is None or session.api_key != call.api_key:
-            raise ApiError(1203, f"session {session_id} does not exist")
+            raise broken("R7", f"session {session_id} does not exist")
         if session.expired(call.now):
-            raise ApiError(1203, f"session {session_id} has expired (sessions last 24 hours)")
+            raise broken("R7", f"session {session_id} has expired (sessions last 24 hours)")
         return session
 
     def _init(self, call: Call) -> dict[str, Any]:
-        body = call.json()
-        url, video_id = body.get("video_url"), body.get("video_id")
-        if (url is None) == (video_id is None):
-            raise invalid("send exactly one of video_url and video_id")
-        if url is not None:
-            _rules.check_video_url(_rules.required_str(body, "video_url"))
-            source = url
-        else:
-            source = _rules.required_str(body, "video_id")
+        field, source = _rules.video_source(call.json())
         info = self._probe(source)
-        accepted = not _rules.video_problems(info)
-        session_id = str(uuid.uuid4())
+        # A link the service cannot fetch is a rejected video (non-zero status), not a refusal:
+        # no document makes the URL's shape a request rule.
+        fetchable = field != "video_url" or _rules.is_http_url(source)
+        accepted = fetchable and not _rules.video_problems(info)
+        session_id = numeric_id()
         if accepted:
             # A rejected video gets no usable session: follow-up calls with its id answer 1203.
             with self.lock:
@@ -150,7 +157,7 @@ class Routes:
             "total_frame": info.total_frame,
             "normalized_video": f"{call.base_url}/files/sessions/{session_id}/normalized.mp4",
             "status": 0 if accepted else 1,
-            "final_unit_deduction": "0.2" if accepted else "0",
+            **self._charge(call, STEP_UNITS["init"] if accepted else Decimal("0")),
         }
 
     def _add(self, call: Call) -> dict[str, Any]:
@@ -170,17 +177,23 @@ class Routes:
             marked = session.marks.get(frame, [])
             if adding:
                 if not marked and len(session.marks) >= _rules.MAX_MARKED_FRAMES:
-                    raise invalid(
-                        f"at most {_rules.MAX_MARKED_FRAMES} frames can be marked per session"
-                    )
+                    limit = _rules.MAX_MARKED_FRAMES
+                    raise broken("R12", f"at most {limit} frames can be marked per session")
                 updated = list(marked)
                 updated += [point for point in dict.fromkeys(points) if point not in marked]
+                if len(updated) > _rules.MAX_POINTS_PER_FRAME:
+                    raise broken(
+                        "R11",
+                        f"at most {_rules.MAX_POINTS_PER_FRAME} points on one frame: frame {frame}"
+                        f" holds {len(marked)}, this call adds {len(updated) - len(marked)}",
+                    )
             else:
                 missing = [point for point in points if point not in marked]
                 if missing:
-                    raise invalid(
+                    raise broken(
+                        "R13",
                         f"points {missing} were never added on frame {frame}: delete-selection "
-                        "takes exactly the points add-selection got"
+                        "takes exactly the points add-selection got",
                     )
                 updated = [point for point in marked if point not in points]
             if updated:
@@ -190,22 +203,23 @@ class Routes:
         masks = object_mask_list(
             video.height, video.width, video.total_frame, frame, tuple(updated)
         )
-        return {"status": 0, "res": {"frame_index": frame, "rle_mask_list": masks}}
+        step = self._session_step(call, "add" if adding else "delete", session_id)
+        return {**step, "res": {"frame_index": frame, "rle_mask_list": masks}}
 
     def _clear(self, call: Call) -> dict[str, Any]:
         session_id = _rules.required_str(call.json(), "session_id")
         with self.lock:
             self._live_session(call, session_id).marks.clear()
-        return {"status": 0}
+        return self._session_step(call, "clear", session_id)
 
     def _preview(self, call: Call) -> dict[str, Any]:
+        # No document says a preview needs a marked point: an empty selection previews as is.
         session_id = _rules.required_str(call.json(), "session_id")
         with self.lock:
-            if not self._live_session(call, session_id).marks:
-                raise invalid("mark at least one point (add-selection) before previewing")
+            self._live_session(call, session_id)
         files = f"{call.base_url}/files/sessions/{session_id}"
         return {
-            "status": 0,
+            **self._session_step(call, "preview", session_id),
             "res": {
                 "video": f"{files}/preview.mp4",
                 "video_cover": f"{files}/cover.png",
@@ -223,7 +237,7 @@ class Routes:
         with self.lock:
             session = self._live_session(call, body["session_id"])
             _rules.check_duration_fits(body, session.video.duration_ms)
-            external_id = body.get("external_task_id")
+            external_id = _rules.given(body, "external_task_id")
             if (
                 external_id is not None
                 and (call.api_key, external_id) in self._tasks_by_external_id
@@ -233,11 +247,11 @@ class Routes:
             while active and active[0] <= call.now:
                 active.popleft()
             if self._max_active_tasks is not None and len(active) >= self._max_active_tasks:
-                raise ApiError(
-                    1303, f"concurrency limit exceeded: {len(active)} tasks are still running"
+                raise broken(
+                    "R28", f"concurrency limit exceeded: {len(active)} tasks are still running"
                 )
             task = SimTask(
-                task_id=str(uuid.uuid4()),
+                task_id=numeric_id(),
                 api_key=call.api_key,
                 body=body,
                 created=call.now,
@@ -245,7 +259,9 @@ class Routes:
                 job_seconds=self._job_seconds,
                 failure=failure,
                 base_url=call.base_url,
+                units=task_units(body),
             )
+            self.units_charged[call.api_key] += task.units
             self.tasks[task.task_id] = task
             self.task_order.append(task)
             if external_id is not None:
@@ -264,7 +280,7 @@ class Routes:
             if task is None or task.api_key != call.api_key:
                 task = self._tasks_by_external_id.get((call.api_key, call.param))
         if task is None:
-            raise ApiError(1203, f"task {call.param} does not exist")
+            raise broken("R30", f"task {call.param} does not exist", code=1203)
         return task.to_api(call.now, call.base_url)
 
     def _list(self, call: Call) -> list[dict[str, Any]]:
@@ -281,5 +297,5 @@ def _page_param(query: Mapping[str, str], name: str, default: int, most: int) ->
     if raw is None:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise invalid(f"{name} must be an integer from 1 to {most}")
+        raise broken("R27", f"{name} must be an integer from 1 to {most}")
     return int(raw)

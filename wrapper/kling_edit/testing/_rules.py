@@ -1,4 +1,6 @@
-"""The service's input rules (api-facts), checked server-side as the real API checks them.
+"""The service's input rules, checked server-side as the real API checks them: `RULES` lists
+every one with its id in docs/api-reference.md's rule table and its source, and each check
+raises through `broken(rule_id, ...)`; the HTTP status of each code is `HTTP_STATUS`.
 
 A JSON null counts as a missing optional field (``body.get``): the documents do not say how the
 service treats nulls, and refusing them would fail clients the real service may accept.
@@ -11,31 +13,85 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+import attrs
+
 from .._image_header import read_image_header
 from ._state import VideoInfo
 
-# Envelope code -> HTTP status, for the codes the simulator sends.
+# Envelope code -> HTTP status: Kling's error-code table (K), kept here apart from the wrapper's
+# ERROR_CODES so the simulator stays a second opinion; tests compare both with the docs.
 HTTP_STATUS = {
     1000: 401,
     1001: 401,
     1002: 401,
     1003: 401,
     1004: 401,
+    1100: 429,
+    1101: 429,
+    1102: 429,
+    1103: 403,
+    1200: 400,
     1201: 400,
-    1202: 400,
+    1202: 404,
     1203: 404,
+    1300: 400,
+    1301: 400,
     1302: 429,
     1303: 429,
+    1304: 429,
     5000: 500,
     5001: 503,
+    5002: 504,
 }
 
-MAX_POINTS_PER_CALL = 10
+
+@attrs.frozen
+class Rule:
+    """One rule the simulator enforces: its source ("K", "C" or "K, C"), the code it answers."""
+
+    source: str
+    code: int
+    summary: str
+
+
+# Every rule the simulator enforces, by its id in docs/api-reference.md's rule table. Only
+# rules a public document gives (K: Kling, C: CometAPI) belong here; client-side-only rules
+# (placeholders, prompt warnings, the http(s) scheme of video_url) are the wrapper's alone.
+RULES: Mapping[str, Rule] = {
+    "R1": Rule("K", 1201, "init: exactly one of video_url, video_id; empty string = not given"),
+    "R3": Rule("K, C", 0, "init: mp4/mov of 2-5.5 s or 7-10.5 s, else status non-zero"),
+    "R4": Rule("K", 0, "init: each side 720-2160 px, else status non-zero"),
+    "R5": Rule("K", 0, "init: 24, 30 or 60 fps, else status non-zero"),
+    "R7": Rule("K", 1203, "a session lasts 24 h and belongs to its account"),
+    "R8": Rule("K", 1201, "frame_index an integer in [0, total_frame)"),
+    "R9": Rule("K", 1201, "one frame per call"),
+    "R10": Rule("K", 1201, "1-10 points, x and y in [0, 1]"),
+    "R11": Rule("K", 1201, "at most 10 points on one frame across add calls"),
+    "R12": Rule("K", 1201, "at most 10 marked frames per session"),
+    "R13": Rule("K", 1201, "delete takes points added before on that frame"),
+    "R14": Rule("K, C", 1201, "session_id, edit_mode, prompt required; edit_mode known"),
+    "R15": Rule("K, C", 1201, "addition 1-2 images, swap 1, removal none ([] or omitted)"),
+    "R16": Rule("K", 1201, "images: http(s) URL or raw base64 jpg/png, 10 MB, 300 px, 1:2.5"),
+    "R17": Rule("K", 1201, "prompt and negative_prompt at most 2500 characters"),
+    "R18": Rule("K, C", 1201, "mode std or pro"),
+    "R19": Rule("K, C", 1201, 'duration "5" or "10"'),
+    "R20": Rule("K, C", 1201, "the duration fits the source video"),
+    "R21": Rule("C", 1201, "model_name kling-v1-6"),
+    "R22": Rule("K", 1201, "callback_url a URL when given; empty string = none"),
+    "R23": Rule("K", 1201, "external_task_id a string; empty string = none"),
+    "R24": Rule("K", 1201, "watermark_info {enabled: bool}"),
+    "R27": Rule("K", 1201, "pageNum 1..1000, pageSize 1..500"),
+    "R28": Rule("K", 1303, "running tasks over the concurrency limit"),
+    "R29": Rule("K", 1001, "Authorization required (1001 missing, 1002 invalid)"),
+    "R30": Rule("K", 1202, "unknown route or method 1202, unknown task 1203"),
+}
+
+# R10/R11: per call and, across add calls, per frame.
+MAX_POINTS_PER_FRAME = 10
 MAX_MARKED_FRAMES = 10
 MAX_PROMPT_CHARS = 2500
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -46,7 +102,6 @@ EDIT_MODES = ("addition", "swap", "removal")
 IMAGE_COUNTS = {"addition": (1, 2), "swap": (1, 1), "removal": (0, 0)}
 DURATION_RANGES_MS = {"5": (2000, 5500), "10": (7000, 10500)}
 _FRAME_RATES = (24, 30, 60)
-_PLACEHOLDER = re.compile(r"<<<(image|video)_(\d+)>>>")
 
 
 class ApiError(Exception):
@@ -64,15 +119,27 @@ class ApiError(Exception):
 
 
 def invalid(message: str) -> ApiError:
-    """A 1201 invalid-parameter error."""
+    """A 1201 invalid-parameter error for a body that is not even a JSON object."""
     return ApiError(1201, message)
 
 
-def required_str(body: Mapping[str, Any], name: str) -> str:
-    """A non-empty string field, or 1201."""
+def broken(rule: str, message: str, *, code: int | None = None) -> ApiError:
+    """The error for breaking ``rule`` (an id of :data:`RULES`): the rule's code, or ``code``
+    where one rule answers two (R30: 1202 for a route, 1203 for a task)."""
+    return ApiError(RULES[rule].code if code is None else code, message)
+
+
+def given(body: Mapping[str, Any], name: str) -> Any:
+    """A field's value, None when missing, null or "" (Kling's examples send "" for "none")."""
+    value = body.get(name)
+    return None if value == "" else value
+
+
+def required_str(body: Mapping[str, Any], name: str, rule: str = "R14") -> str:
+    """A non-empty string field, or the error of ``rule``."""
     value = body.get(name)
     if not isinstance(value, str) or not value:
-        raise invalid(f"{name} is required and must be a non-empty string")
+        raise broken(rule, f"{name} is required and must be a non-empty string")
     return value
 
 
@@ -87,14 +154,24 @@ def is_http_url(value: object) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def check_video_url(url: str) -> None:
-    """init-selection takes http(s) URLs of mp4 or mov files."""
-    if not is_http_url(url) or not urlsplit(url).path.lower().endswith((".mp4", ".mov")):
-        raise invalid("video_url must be an http(s) URL of an .mp4 or .mov file")
+def video_source(body: Mapping[str, Any]) -> tuple[str, str]:
+    """R1: ``(field name, value)`` of exactly one of ``video_url`` and ``video_id``.
+
+    The file's format and link shape are not checked here: the service judges the file itself
+    (R3, a non-zero ``status``), and signed links need not end in .mp4/.mov.
+    """
+    url, video_id = given(body, "video_url"), given(body, "video_id")
+    if (url is None) == (video_id is None):
+        raise broken("R1", "send exactly one of video_url and video_id")
+    name = "video_url" if url is not None else "video_id"
+    source = body[name]
+    if not isinstance(source, str):
+        raise broken("R1", f"{name} must be a string")
+    return name, source
 
 
 def video_problems(info: VideoInfo) -> list[str]:
-    """Why the service would reject this source video (empty when it is acceptable)."""
+    """Why the service would reject this source video (R3-R5; empty when it is acceptable)."""
     problems = []
     if not any(abs(info.fps - rate) < 0.1 for rate in _FRAME_RATES):
         problems.append(f"frame rate {info.fps} is not 24, 30 or 60 fps")
@@ -107,9 +184,9 @@ def video_problems(info: VideoInfo) -> list[str]:
 
 
 def parse_frame_index(value: object, total_frame: int) -> int:
-    """A 0-based frame index below ``total_frame``."""
+    """A 0-based frame index below ``total_frame`` (R8; an integer, so one frame: R9)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < total_frame:
-        raise invalid(f"frame_index must be an integer in [0, {total_frame}) (0-based)")
+        raise broken("R8", f"frame_index must be an integer in [0, {total_frame}) (0-based)")
     return value
 
 
@@ -118,9 +195,10 @@ def _unit_number(value: object) -> bool:
 
 
 def parse_points(value: object) -> list[tuple[float, float]]:
-    """1 to 10 ``{x, y}`` objects with relative coordinates in [0, 1]."""
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_POINTS_PER_CALL:
-        raise invalid(f"points must be a list of 1 to {MAX_POINTS_PER_CALL} {{x, y}} objects")
+    """R10: 1 to 10 ``{x, y}`` objects with relative coordinates in [0, 1]."""
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_POINTS_PER_FRAME:
+        most = MAX_POINTS_PER_FRAME
+        raise broken("R10", f"points must be a list of 1 to {most} {{x, y}} objects")
     points = []
     for point in value:
         if not (
@@ -128,74 +206,73 @@ def parse_points(value: object) -> list[tuple[float, float]]:
             and _unit_number(point.get("x"))
             and _unit_number(point.get("y"))
         ):
-            raise invalid(f"each point needs numbers x and y within [0, 1], got {point!r}")
+            raise broken("R10", f"each point needs numbers x and y within [0, 1], got {point!r}")
         points.append((float(point["x"]), float(point["y"])))
     return points
 
 
 def check_create_body(body: Mapping[str, Any]) -> None:
-    """Every create-task rule that does not depend on the session."""
+    """Every create-task rule that does not depend on the session (R14-R24 but R20, R23's
+    uniqueness)."""
     required_str(body, "session_id")
     mode = body.get("edit_mode")
     if mode not in EDIT_MODES:
-        raise invalid(f"edit_mode must be one of {', '.join(EDIT_MODES)}")
-    images = _check_images(mode, body.get("image_list"))
-    prompt = required_str(body, "prompt")
+        raise broken("R14", f"edit_mode must be one of {', '.join(EDIT_MODES)}")
+    _check_images(mode, body.get("image_list"))
+    required_str(body, "prompt")
     for name in ("prompt", "negative_prompt"):
-        text = body.get(name)
+        text = given(body, name)
         if text is not None and (not isinstance(text, str) or len(text) > MAX_PROMPT_CHARS):
-            raise invalid(f"{name} must be a string of at most {MAX_PROMPT_CHARS} characters")
-    for kind, number in _PLACEHOLDER.findall(prompt):
-        limit = images if kind == "image" else 1
-        if not 1 <= int(number) <= limit:
-            raise invalid(f"prompt refers to <<<{kind}_{number}>>> but there are only {limit}")
-    _check_choice(body, "model_name", ("kling-v1-6",))
-    _check_choice(body, "mode", ("std", "pro"))
-    duration = body.get("duration")
-    if duration is not None and (
-        not isinstance(duration, str) or duration not in DURATION_RANGES_MS
-    ):
-        # Also catches numbers: 5 != "5", and the service wants the string.
-        raise invalid('duration must be the string "5" or "10"')
-    callback = body.get("callback_url")
+            raise broken("R17", f"{name} must be a string of at most {MAX_PROMPT_CHARS} characters")
+    _check_choice(body, "R21", "model_name", ("kling-v1-6",))
+    _check_choice(body, "R18", "mode", ("std", "pro"))
+    # Also catches numbers: 5 != "5", and the service wants the string.
+    _check_choice(body, "R19", "duration", tuple(DURATION_RANGES_MS))
+    callback = given(body, "callback_url")
     if callback is not None and not is_http_url(callback):
-        raise invalid("callback_url must be an http(s) URL")
-    external = body.get("external_task_id")
-    if external is not None and (not isinstance(external, str) or not external):
-        raise invalid("external_task_id must be a non-empty string")
+        raise broken("R22", "callback_url must be an http(s) URL")
+    external = given(body, "external_task_id")
+    if external is not None and not isinstance(external, str):
+        raise broken("R23", "external_task_id must be a string")
+    watermark = body.get("watermark_info")
+    if watermark is not None and not (
+        isinstance(watermark, dict) and isinstance(watermark.get("enabled", False), bool)
+    ):
+        raise broken("R24", "watermark_info must be an object {enabled: true | false}")
 
 
 def check_duration_fits(body: Mapping[str, Any], original_duration_ms: int) -> None:
-    """``duration`` "5" needs a 2-5.5 s source video, "10" a 7-10.5 s one."""
-    duration = body.get("duration") or "5"
+    """R20: ``duration`` "5" needs a 2-5.5 s source video, "10" a 7-10.5 s one."""
+    duration = given(body, "duration") or "5"
     low, high = DURATION_RANGES_MS[duration]
     if not low <= original_duration_ms <= high:
-        raise invalid(
+        raise broken(
+            "R20",
             f'duration "{duration}" needs a source video of {low / 1000:g}-{high / 1000:g} s, '
-            f"this one lasts {original_duration_ms / 1000:g} s"
+            f"this one lasts {original_duration_ms / 1000:g} s",
         )
 
 
-def _check_choice(body: Mapping[str, Any], name: str, choices: tuple[str, ...]) -> None:
+def _check_choice(body: Mapping[str, Any], rule: str, name: str, choices: tuple[str, ...]) -> None:
     value = body.get(name)
     if value is not None and value not in choices:
-        raise invalid(f"{name} must be one of {', '.join(choices)}")
+        raise broken(rule, f"{name} must be one of {', '.join(choices)}")
 
 
 def _check_images(mode: str, image_list: object) -> int:
     fewest, most = IMAGE_COUNTS[mode]
     if not most:
-        if image_list is not None:
-            raise invalid("image_list must be omitted for edit_mode removal")
+        if image_list not in (None, []):
+            raise broken("R15", "image_list must be omitted or [] for edit_mode removal")
         return 0
     if not isinstance(image_list, list) or not fewest <= len(image_list) <= most:
         wanted = str(most) if fewest == most else f"{fewest} to {most}"
-        raise invalid(f"edit_mode {mode} needs image_list with {wanted} item(s)")
+        raise broken("R15", f"edit_mode {mode} needs image_list with {wanted} item(s)")
     for item in image_list:
         image = item.get("image") if isinstance(item, dict) else None
         problem = image_problem(image)
         if problem:
-            raise invalid(f"image_list: {problem}")
+            raise broken("R16", f"image_list: {problem}")
     return len(image_list)
 
 

@@ -12,11 +12,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._assets import check_padded_size
+from ._auth import Authenticator
 from ._callbacks import CallbackSchedule, post_callback
 from ._faults import ConnectionFault, Faults
 from ._files import serve_file
@@ -46,15 +48,17 @@ def _default_probe(source: str) -> VideoInfo:
 class Simulator:
     """An offline, stateful fake of the Kling multi-elements API (CometAPI flavour).
 
-    Every rule of the real service is enforced, with the real envelope codes and HTTP statuses,
-    so a client bug fails here as it would in production. Time comes from ``clock`` (epoch
+    Every documented rule of the real service is enforced (``_rules.RULES`` lists them with
+    their sources), with Kling's envelope codes and HTTP statuses, so a client bug fails here as
+    it would in production; nothing no document states is refused. Time comes from ``clock`` (epoch
     seconds; pass a :class:`FakeClock` to step it by hand). Use it through :meth:`transport`,
     :meth:`async_transport` or :func:`running_server`; all state is guarded by one lock.
 
     Options:
 
-    - ``api_key``: accept only this key (others get 401, code 1001); by default any non-empty
-      bearer key works. Sessions, tasks and ``external_task_id`` are scoped per key.
+    - ``api_key``: accept only this key (others get 401, code 1002; no header 401, code 1001);
+      by default any non-empty bearer key works. Sessions, tasks and ``external_task_id`` are
+      scoped per key (per access key for JWTs).
     - ``probe(video_url_or_id) -> VideoInfo``: what init-selection reports; by default
       30 fps, 5000 ms, 1280x720. Videos outside the service's limits get ``status`` 1.
     - ``submit_seconds`` / ``job_seconds``: a task turns ``processing`` after the first and
@@ -64,6 +68,7 @@ class Simulator:
     - ``callback_sender(url, task)``: how callbacks go out (default: an HTTP POST with a short
       timeout); exceptions land in :attr:`callback_errors`.
     - ``max_active_tasks``: per key; one more create gets 429, code 1303.
+    - :meth:`units_charged`: what the answers deducted, per key (simulated prices).
     - ``result_size_bytes``: pad result videos to this size (streamed, still playable).
     - ``faults``: :class:`Faults` to inject; may be replaced at run time.
     """
@@ -86,7 +91,7 @@ class Simulator:
             raise ValueError("need 0 <= submit_seconds <= job_seconds")
         if result_size_bytes is not None:
             check_padded_size(result_size_bytes)
-        self._api_key = api_key
+        self._auth = Authenticator(api_keys=() if api_key is None else (api_key,), clock=clock)
         self._clock = clock
         self._result_size_bytes = result_size_bytes
         self._lock = threading.Lock()
@@ -142,6 +147,19 @@ class Simulator:
         """How many requests each route key received, faulted ones included."""
         with self._lock:
             return dict(self._requests)
+
+    def units_charged(self, api_key: str | None = None) -> Decimal:
+        """Units charged so far to ``api_key`` (for a JWT: its access key), or to every caller.
+
+        The sum of what init answers and what each created task costs (see `_billing`, whose
+        prices are simulated); a task's charge is booked once, at create, though every answer
+        about the task repeats it in ``final_unit_deduction``.
+        """
+        with self._lock:
+            charged = self._routes.units_charged
+            if api_key is not None:
+                return charged.get(api_key, Decimal(0))
+            return sum(charged.values(), Decimal(0))
 
     @property
     def callback_errors(self) -> list[tuple[str, Exception]]:
@@ -241,13 +259,8 @@ class Simulator:
         return json_response(200, envelope, request_id)
 
     def _authenticate(self, headers: Mapping[str, str]) -> str:
-        authorization = next(
-            (value for name, value in headers.items() if name.lower() == "authorization"), ""
-        )
-        scheme, _, key = authorization.partition(" ")
-        key = key.strip()
-        if scheme.lower() != "bearer" or not key:
-            raise ApiError(1000, "authentication failed: send Authorization: Bearer <api key>")
-        if self._api_key is not None and key != self._api_key:
-            raise ApiError(1001, "authentication failed: the API key is not valid")
-        return key
+        check = self._auth.check(headers)
+        if check.error is not None:
+            raise check.error
+        assert check.caller is not None  # set exactly when there is no error
+        return check.caller

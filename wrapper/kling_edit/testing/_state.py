@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from ._billing import cost_fields, numeric_id
 from ._faults import ConnectionFault
 
 SESSION_LIFETIME_SECONDS = 24 * 3600
@@ -80,18 +82,29 @@ class SimTask:
     job_seconds: float
     failure: str | None
     base_url: str
+    units: Decimal = Decimal("0")
+    video_id: str = attrs.field(factory=numeric_id)
 
     @property
     def external_task_id(self) -> str | None:
-        """The caller's ``external_task_id``, if it sent one."""
+        """The caller's ``external_task_id``, if it sent one ("" means none, as in K's example)."""
         value = self.body.get("external_task_id")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) and value else None
 
     @property
     def callback_url(self) -> str | None:
-        """The ``callback_url`` of the request, if any."""
+        """The ``callback_url`` of the request, if any ("" means none)."""
         value = self.body.get("callback_url")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) and value else None
+
+    @property
+    def watermark(self) -> bool:
+        """Whether the request asked for a watermarked copy (``watermark_info.enabled``).
+
+        UNSURE: Kling does not state the default; the simulator assumes off.
+        """
+        info = self.body.get("watermark_info")
+        return isinstance(info, dict) and info.get("enabled") is True
 
     @property
     def finished(self) -> float:
@@ -124,20 +137,25 @@ class SimTask:
             "task_status_msg": self.failure if status == "failed" else "",
             # UNSURE whether the service sends "" or null without an id: the key is left out.
             "task_info": {} if external is None else {"external_task_id": external},
+            # C's "processing" example: the result stays an empty object until it succeeds.
+            "task_result": {},
+            "watermark_info": {"enabled": self.watermark},
+            **cost_fields(self.units),
             "created_at": _ms(self.created),
             "updated_at": _ms(since),
         }
         if status == "succeed":
             seconds = float(self.body.get("duration") or "5")
-            task["task_result"] = {
-                "videos": [
-                    {
-                        "id": f"{self.task_id}-0",
-                        "url": f"{base_url}/files/results/{self.task_id}.mp4",
-                        "duration": f"{seconds:.1f}",
-                    }
-                ]
+            result = f"{base_url}/files/results/{self.task_id}"
+            video = {
+                "id": self.video_id,
+                "session_id": self.body["session_id"],
+                "url": f"{result}.mp4",
+                # K's example always carries it; the simulator serves the same sample there.
+                "watermark_url": f"{result}.watermarked.mp4",
+                "duration": f"{seconds:.1f}",
             }
+            task["task_result"] = {"videos": [video]}
         return task
 
 
