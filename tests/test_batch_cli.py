@@ -89,7 +89,7 @@ def test_run_then_status_then_a_rerun_that_sends_nothing(
     assert result.exit_code == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["counts"]["done"] == 4
-    assert summary["units_spent"] == "0.8"
+    assert summary["units_spent"] == "12.8"  # 4 jobs of 3.2 simulated units
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"job-{n}.mp4" for n in range(4)
     ]
@@ -142,7 +142,7 @@ def test_the_budget_leaves_jobs_pending_and_exits_1(
     invoke: Invoke, tmp_path: Path, base_url: str
 ) -> None:
     _jobs_file(tmp_path, 4)
-    result = _run(invoke, tmp_path, base_url, "--budget-units", "0.4", "--concurrency", "1")
+    result = _run(invoke, tmp_path, base_url, "--budget-units", "6.4", "--concurrency", "1")
     assert result.exit_code == 1
     counts = json.loads(result.stdout)["counts"]
     assert (counts["done"], counts["pending"]) == (2, 2)

@@ -31,7 +31,10 @@ from kling_edit.testing import Simulator
 FAST_POLL = PollSchedule(first=0.05, factor=1.5, maximum=0.1)
 REMOVE = "Remove the selected object from <<<video_1>>>"
 # What the simulator charges for an init; nothing else it answers carries a cost.
+# The simulator's price table (testing/_billing.py): init 0.2 units, a 5 s std task 3.
 INIT_UNITS = Decimal("0.2")
+TASK_UNITS = Decimal("3")
+JOB_UNITS = INIT_UNITS + TASK_UNITS
 
 
 def _line(key: str, **fields: Any) -> str:
@@ -79,7 +82,7 @@ async def test_twenty_jobs_run_to_done_with_their_result_files(tmp_path: Path) -
     summary = await _run(simulator, journal, tmp_path / "out", concurrency=6)
     assert summary.counts["done"] == 20
     assert summary.total == 20
-    assert summary.units_spent == 20 * INIT_UNITS
+    assert summary.units_spent == 20 * JOB_UNITS
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files == [f"job-{n:02}.mp4" for n in range(20)]
     assert all((tmp_path / "out" / name).stat().st_size > 0 for name in files)
@@ -215,12 +218,12 @@ async def test_the_budget_stops_new_submissions(tmp_path: Path) -> None:
     simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
     journal.load(_jobs(tmp_path, 8))
     summary = await _run(
-        simulator, journal, tmp_path / "out", concurrency=1, budget_units=Decimal("1.0")
+        simulator, journal, tmp_path / "out", concurrency=1, budget_units=Decimal("10.0")
     )
-    # 0.2 units a job: the sixth would bring the spend to 1.2.
-    assert (summary.counts["done"], summary.counts["pending"]) == (5, 3)
-    assert summary.units_spent == Decimal("1.0")
-    assert len(simulator.tasks) == 5
+    # 3.2 units a job: the fourth would bring the spend to 12.8.
+    assert (summary.counts["done"], summary.counts["pending"]) == (3, 5)
+    assert summary.units_spent == Decimal("9.6")
+    assert len(simulator.tasks) == 3
 
 
 async def test_two_runners_share_one_postgresql_journal(tmp_path: Path, postgres_dsn: str) -> None:
@@ -251,7 +254,7 @@ async def test_a_session_past_its_24_hours_is_opened_again(tmp_path: Path) -> No
     assert simulator.requests["init"] == 2
     assert len(simulator.tasks) == 1
     # Both inits were paid for, and the journal says so.
-    assert summary.units_spent == 2 * INIT_UNITS
+    assert summary.units_spent == 2 * INIT_UNITS + TASK_UNITS
 
 
 async def test_a_bad_callback_url_is_refused_before_anything_is_sent(tmp_path: Path) -> None:
