@@ -14,10 +14,18 @@ import httpx
 
 from . import _rules
 from ._download import download_plan
+from ._errors import RequestValidationError
 from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
 from ._media import ImageInput
 from ._models import Session, Task
-from ._operations import create_task_operation, get_task, list_tasks, pages, task_id_of
+from ._operations import (
+    _new_external_id,
+    create_task_operation,
+    get_task,
+    list_tasks,
+    pages,
+    task_id_of,
+)
 from ._retry import RetryPolicy, connection_error
 from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
 
@@ -56,22 +64,31 @@ def _create(
     unknown = set(options) - _CREATE_KEYS
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    operation, external_id = create_task_operation(
-        session_id=session.session_id if isinstance(session, Session) else session,
-        edit_mode=edit_mode,
-        prompt=prompt,
-        images=images,
-        negative_prompt=options.get("negative_prompt"),
-        mode=options.get("mode"),
-        duration=options.get("duration"),
-        callback_url=options.get("callback_url"),
-        external_task_id=options.get("external_task_id"),
-        model_name=options.get("model_name"),
-        extra_body=options.get("extra_body") or {},
-        book=book,
-    )
+    # An empty id is "not given", as in Kling's examples. The client's own id is made before
+    # the checks, so that a refusal can name the id the task would have had.
+    caller_id = options.get("external_task_id") not in (None, "")
+    given_id = options["external_task_id"] if caller_id else _new_external_id()
+    try:
+        operation, external_id = create_task_operation(
+            session_id=session.session_id if isinstance(session, Session) else session,
+            edit_mode=edit_mode,
+            prompt=prompt,
+            images=images,
+            negative_prompt=options.get("negative_prompt"),
+            mode=options.get("mode"),
+            duration=options.get("duration"),
+            callback_url=options.get("callback_url"),
+            external_task_id=given_id,
+            model_name=options.get("model_name"),
+            extra_body=options.get("extra_body") or {},
+            book=book,
+        )
+    except RequestValidationError as error:
+        error.task_created = False  # nothing was sent
+        if error.field != "external_task_id":
+            error.external_task_id = given_id
+        raise
     request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
-    caller_id = options.get("external_task_id") is not None
 
     def flow(call_options: CallOptions, policy: RetryPolicy) -> Flow[Task]:
         return create_once(operation, external_id, call_options, policy, caller_id=caller_id)

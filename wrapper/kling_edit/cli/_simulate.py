@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import Literal
 
 import click
 
@@ -27,9 +28,22 @@ from ._output import ExitCode
     show_default=True,
     help="How long after creation a task finishes.",
 )
+@click.option(
+    "--duplicate-external-id",
+    type=click.Choice(["refuse", "accept"]),
+    default="refuse",
+    show_default=True,
+    help="A second create with a used external_task_id: refused (400/1201) or a second task.",
+)
 @json_option
 @click.pass_context
-def simulate(ctx: click.Context, port: int, submit_seconds: float, job_seconds: float) -> None:
+def simulate(
+    ctx: click.Context,
+    port: int,
+    submit_seconds: float,
+    job_seconds: float,
+    duplicate_external_id: Literal["refuse", "accept"],
+) -> None:
     """Serve the offline simulator on http://127.0.0.1:PORT (loopback only) until Ctrl-C.
 
     Then, in another terminal, go step by step against it (any key works):
@@ -41,7 +55,11 @@ def simulate(ctx: click.Context, port: int, submit_seconds: float, job_seconds: 
     from ..testing import Simulator, serve
 
     try:
-        simulator = Simulator(submit_seconds=submit_seconds, job_seconds=job_seconds)
+        simulator = Simulator(
+            submit_seconds=submit_seconds,
+            job_seconds=job_seconds,
+            duplicate_external_id=duplicate_external_id,
+        )
     except ValueError as error:
         raise CLIError(str(error), ExitCode.USAGE) from None
 
