@@ -356,16 +356,23 @@ async def test_a_refused_caller_id_without_a_task_is_raised(
 
 @pytest.mark.parametrize("duplicates", ["refuse", "accept"])
 @pytest.mark.parametrize("get_by_external_id", [True, False], ids=["get", "list-only"])
-@pytest.mark.parametrize("fault", ["lost", "timeout", "500"])
-async def test_one_task_per_create_whichever_way_the_service_treats_duplicates(
-    make_api: MakeApi, clock: VirtualClock, duplicates: Any, get_by_external_id: bool, fault: str
-) -> None:
+@pytest.mark.parametrize(
+    "fault",
     # Every other create attempt fails (seeded), in a way that may or may not have made a task.
-    rates: dict[str, Any] = {
-        "lost": "rate_lost_response",
-        "timeout": "rate_timeout",
-        "500": "rate_500",
-    }
+    [
+        RouteFaults(rate_lost_response=0.5),
+        RouteFaults(rate_timeout=0.5),
+        RouteFaults(rate_500=0.5),
+    ],
+    ids=["lost", "timeout", "500"],
+)
+async def test_one_task_per_create_whichever_way_the_service_treats_duplicates(
+    make_api: MakeApi,
+    clock: VirtualClock,
+    duplicates: Any,
+    get_by_external_id: bool,
+    fault: RouteFaults,
+) -> None:
     simulator = Simulator(
         callback_sender=lambda url, task: None,
         duplicate_external_id=duplicates,
@@ -374,7 +381,7 @@ async def test_one_task_per_create_whichever_way_the_service_treats_duplicates(
     api = make_api(simulator=simulator, max_retries=6)
     session = await api("sessions.init", video_url="https://videos.test/clip.mp4")
     await api("sessions.add_points", session, frame_index=0, points=[(0.5, 0.5)])
-    simulator.faults = Faults({"create": RouteFaults(**{rates[fault]: 0.5})}, seed=3)
+    simulator.faults = Faults({"create": fault}, seed=3)
 
     outcomes: list[Any] = []
     for index in range(12):
