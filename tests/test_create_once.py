@@ -82,6 +82,15 @@ def _other_tasks(count: int, page: int = 1) -> list[dict[str, Any]]:
     return [task_data(f"other-{page}-{n}", external_task_id=f"x-{page}-{n}") for n in range(count)]
 
 
+def _four_full_pages_without_it(mock: HTTPXMock, url: str) -> None:
+    """GET by external id answers 404 (also for a listed task's own external id: the route does
+    not take them), and the newest 400 tasks of the list do not hold it."""
+    mock.add_response(url=url, status_code=404, json=error_body(1203))
+    mock.add_response(url=f"{API}/x-1-0", status_code=404, json=error_body(1203))
+    for page in range(1, 5):
+        mock.add_response(url=_list_url(page), json=envelope(_other_tasks(100, page)))
+
+
 def _absent(mock: HTTPXMock, url: str | re.Pattern[str] = GET_BY_CLIENT_ID) -> None:
     """GET by external id answers 404 and the whole task list (one short page) lacks it."""
     mock.add_response(url=url, status_code=404, json=error_body(1203))
@@ -201,9 +210,7 @@ async def test_not_found_in_the_newest_pages_is_no_proof(
     # not searched, so the task may exist; and nothing is resent.
     api = make_api(max_retries=3)
     httpx_mock.add_exception(httpx.ReadTimeout("answer lost"), url=API, method="POST")
-    httpx_mock.add_response(url=f"{API}/order-9", status_code=404, json=error_body(1203))
-    for page in range(1, 5):
-        httpx_mock.add_response(url=_list_url(page), json=envelope(_other_tasks(100, page)))
+    _four_full_pages_without_it(httpx_mock, f"{API}/order-9")
 
     with pytest.raises(APITimeoutError) as caught:
         await _remove(api, external_task_id="order-9")
@@ -214,12 +221,30 @@ async def test_not_found_in_the_newest_pages_is_no_proof(
     assert len(_create_bodies(httpx_mock)) == 1
 
 
+async def test_a_404_is_proof_once_get_is_seen_to_take_external_ids(
+    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock
+) -> None:
+    # Many tasks, so the list cannot be read to its end; but GET finds a listed task by its
+    # external id, so its 404 for this one is an answer: nothing was made, and it is resent.
+    httpx_mock.add_exception(httpx.ReadTimeout("answer lost"), url=API, method="POST")
+    httpx_mock.add_response(url=f"{API}/order-14", status_code=404, json=error_body(1203))
+    listed = _other_tasks(100)
+    httpx_mock.add_response(url=_list_url(1), json=envelope(listed))
+    httpx_mock.add_response(url=f"{API}/x-1-0", json=envelope(listed[0]))
+    httpx_mock.add_response(
+        url=API, method="POST", json=envelope(task_data(external_task_id="order-14"))
+    )
+
+    task = await _remove(api, external_task_id="order-14")
+
+    assert task.external_task_id == "order-14"
+    assert _methods(httpx_mock) == ["POST", "GET", "GET", "GET", "POST"]
+
+
 async def test_get_by_external_id_says_when_its_search_was_partial(
     api: Api, httpx_mock: HTTPXMock
 ) -> None:
-    httpx_mock.add_response(url=f"{API}/old-1", status_code=404, json=error_body(1203))
-    for page in range(1, 5):
-        httpx_mock.add_response(url=_list_url(page), json=envelope(_other_tasks(100, page)))
+    _four_full_pages_without_it(httpx_mock, f"{API}/old-1")
 
     with pytest.raises(NotFoundError, match="among the newest 400 tasks"):
         await api("tasks.get_by_external_id", "old-1")
@@ -254,9 +279,7 @@ async def test_a_2xx_create_that_cannot_be_read_and_is_not_found_is_not_a_refusa
 ) -> None:
     api = make_api(max_retries=0)
     httpx_mock.add_response(url=API, method="POST", json={"code": "0", "data": task_data()})
-    httpx_mock.add_response(url=f"{API}/order-12", status_code=404, json=error_body(1203))
-    for page in range(1, 5):
-        httpx_mock.add_response(url=_list_url(page), json=envelope(_other_tasks(100, page)))
+    _four_full_pages_without_it(httpx_mock, f"{API}/order-12")
 
     with pytest.raises(APIError) as caught:
         await _remove(api, external_task_id="order-12")

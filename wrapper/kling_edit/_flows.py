@@ -54,9 +54,7 @@ class Lookup:
     """What a search by external id found: the task, or None with whether that proves absence."""
 
     task: Task | None
-    # True only when the search covered every task of the account: a direct GET by external id
-    # that answers 404 may mean the route takes no external ids, so only a list read to its
-    # last page proves there is no such task.
+    # False when the search could not cover every task: "not found" then proves nothing.
     complete: bool
 
 
@@ -66,14 +64,17 @@ def find_by_external_id(
     """Search for the task created with `external_id`.
 
     Kling documents `GET /{id}` with an external_task_id; UNSURE in the facts whether CometAPI
-    does, so a 404 there falls back to the task list, newest first, `LOOKUP_PAGES` pages deep.
+    does, so its 404 proves absence only once the route is seen to take external ids (it finds
+    another listed task by its own external id); otherwise the task list is scanned, newest
+    first, `LOOKUP_PAGES` pages deep.
     """
+    get_said_absent = False
     try:
         task: Task = yield from call(get_task(external_id, "external_task_id"), options, policy)
         if task.external_task_id in (None, external_id):
             return Lookup(task, complete=True)
     except NotFoundError:
-        pass
+        get_said_absent = True
     for page in range(1, LOOKUP_PAGES + 1):
         tasks: list[Task] = yield from call(list_tasks(page, LOOKUP_PAGE_SIZE), options, policy)
         for candidate in tasks:
@@ -81,7 +82,27 @@ def find_by_external_id(
                 return Lookup(candidate, complete=True)
         if len(tasks) < LOOKUP_PAGE_SIZE:
             return Lookup(None, complete=True)
+        if page == 1 and get_said_absent:
+            takes_them = yield from _get_takes_external_ids(tasks, options, policy)
+            if takes_them:
+                return Lookup(None, complete=True)
     return Lookup(None, complete=False)
+
+
+def _get_takes_external_ids(
+    listed: list[Task], options: CallOptions, policy: RetryPolicy
+) -> Flow[bool]:
+    """Does `GET /{id}` find a listed task by its external id (so that its 404 is an answer)?"""
+    known = next((task for task in listed if task.external_task_id), None)
+    if known is None or known.external_task_id is None:
+        return False
+    try:
+        found: Task = yield from call(
+            get_task(known.external_task_id, "external_task_id"), options, policy
+        )
+    except NotFoundError:
+        return False
+    return found.task_id == known.task_id
 
 
 def require_by_external_id(
