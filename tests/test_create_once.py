@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from pytest_httpx import HTTPXMock
 
 from kling_edit import (
@@ -27,6 +28,7 @@ from kling_edit import (
     RequestValidationError,
     ServerError,
 )
+from kling_edit.cli._app import cli
 from kling_edit.testing import Faults, RouteFaults, Simulator
 from wrapper_helpers import (
     API,
@@ -424,21 +426,18 @@ async def test_one_task_per_create_whichever_way_the_service_treats_duplicates(
             assert f"job-{index}" in made
 
 
-@pytest.mark.parametrize("duplicates", ["refuse", "accept"])
-def test_the_simulator_refuses_or_accepts_a_duplicate_external_id(duplicates: Any) -> None:
-    simulator = Simulator(callback_sender=lambda url, task: None, duplicate_external_id=duplicates)
+def _create_twice(simulator: Simulator) -> tuple[list[httpx.Response], httpx.Response]:
+    """Two creates with one external_task_id, then GET by that id: the raw answers."""
     with httpx.Client(transport=simulator.transport(), base_url=simulator.base_url) as http:
-        headers = {"Authorization": "Bearer sk-test"}
+        http.headers["Authorization"] = "Bearer sk-test"
         init = http.post(
             "/v1/videos/multi-elements/init-selection",
             json={"video_url": "https://videos.test/clip.mp4"},
-            headers=headers,
-        ).json()["data"]
-        session_id = init["session_id"]
+        )
+        session_id = init.json()["data"]["session_id"]
         http.post(
             "/v1/videos/multi-elements/add-selection",
             json={"session_id": session_id, "frame_index": 0, "points": [{"x": 0.5, "y": 0.5}]},
-            headers=headers,
         )
         body = {
             "session_id": session_id,
@@ -446,10 +445,15 @@ def test_the_simulator_refuses_or_accepts_a_duplicate_external_id(duplicates: An
             "prompt": PROMPT,
             "external_task_id": "twice",
         }
-        answers = [
-            http.post("/v1/videos/multi-elements", json=body, headers=headers) for _ in range(2)
-        ]
-        by_external_id = http.get("/v1/videos/multi-elements/twice", headers=headers)
+        answers = [http.post("/v1/videos/multi-elements", json=body) for _ in range(2)]
+        return answers, http.get("/v1/videos/multi-elements/twice")
+
+
+@pytest.mark.parametrize("duplicates", ["refuse", "accept"])
+def test_the_simulator_refuses_or_accepts_a_duplicate_external_id(duplicates: Any) -> None:
+    simulator = Simulator(callback_sender=lambda url, task: None, duplicate_external_id=duplicates)
+
+    answers, by_external_id = _create_twice(simulator)
 
     first = answers[0].json()["data"]["task_id"]
     assert by_external_id.json()["data"]["task_id"] == first  # the id names its first task
@@ -459,6 +463,25 @@ def test_the_simulator_refuses_or_accepts_a_duplicate_external_id(duplicates: An
     else:
         assert answers[1].status_code == 200
         assert len(simulator.tasks) == 2
+
+
+@pytest.mark.parametrize(("flag", "tasks"), [([], 1), (["--duplicate-external-id", "accept"], 2)])
+def test_kling_edit_simulate_takes_the_duplicate_mode(
+    monkeypatch: pytest.MonkeyPatch, flag: list[str], tasks: int
+) -> None:
+    served: list[Simulator] = []
+
+    def fake_serve(sim: Simulator, *, port: int, on_ready: Callable[[str], None]) -> None:
+        served.append(sim)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kling_edit.testing.serve", fake_serve)
+    result = CliRunner().invoke(cli, ["simulate", *flag], catch_exceptions=False)
+
+    assert result.exit_code == 0
+    (simulator,) = served
+    _create_twice(simulator)
+    assert len(simulator.tasks) == tasks
 
 
 def test_the_simulator_can_refuse_get_by_external_id() -> None:
