@@ -153,7 +153,8 @@ class Tasks:
 
         The task is created exactly once: every attempt carries one `external_task_id` (made
         here unless given), and an attempt whose answer was lost is resolved by looking the
-        task up by that id, never by creating it again.
+        task up by that id before anything is resent. An error says `task_created=False` only
+        when no task can exist (None: unknown) and names the `external_task_id`.
         """
         return self._client._call(
             *_create(self._client._book, session_id, edit_mode, prompt, images, options)
