@@ -64,9 +64,9 @@ def _create(
     unknown = set(options) - _CREATE_KEYS
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    # An empty id is "not given", as in Kling's examples. The client's own id is made before
-    # the checks, so that a refusal can name the id the task would have had.
-    caller_id = options.get("external_task_id") not in (None, "")
+    # The client's own id is made before the checks, so that a refusal can name the id the task
+    # would have had.
+    caller_id = options.get("external_task_id") is not None
     given_id = options["external_task_id"] if caller_id else _new_external_id()
     try:
         operation, external_id = create_task_operation(
