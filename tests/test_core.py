@@ -18,8 +18,6 @@ from kling_edit import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
-    AuthenticationError,
-    BadRequestError,
     NotFoundError,
     PollSchedule,
     TaskFailedError,
@@ -160,8 +158,8 @@ IN_30_SECONDS = "<an HTTP date 30 s ahead>"
         pytest.param(429, "0", 0.0, 0.0, id="zero"),
         pytest.param(429, "-4", 0.0, 0.0, id="negative-means-now"),
         pytest.param(429, IN_30_SECONDS, 28.0, 30.0, id="http-date"),
-        # Beyond reason or unreadable: exponential back-off instead (first step 0.5 s, jitter).
-        pytest.param(429, "3600", 0.375, 0.5, id="an-hour-is-ignored"),
+        # Unreadable: exponential back-off instead (first step 0.5 s, jitter). Beyond the cap:
+        # test_retry_after.py.
         pytest.param(429, "soon", 0.375, 0.5, id="garbage"),
         pytest.param(429, "", 0.375, 0.5, id="empty"),
         pytest.param(429, "nan", 0.375, 0.5, id="nan"),
@@ -363,168 +361,11 @@ async def test_create_sends_the_callers_external_task_id(api: Api, httpx_mock: H
     assert task.external_task_id == "order-42"
 
 
-@pytest.mark.parametrize(
-    "failure",
-    [_raises(httpx.ReadTimeout), _raises(httpx.ConnectError), _answers(503), _answers(429, 1302)],
-    ids=["read-timeout", "connect-error", "http-503", "code-1302"],
-)
-async def test_every_create_attempt_carries_the_same_external_task_id(
-    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock, failure: Failure
-) -> None:
-    failure(httpx_mock, API)
-    httpx_mock.add_response(url=API, method="POST", json=envelope(task_data()))
-
-    task = await _remove(api)
-
-    first, second = _create_bodies(httpx_mock)
-    assert first == second
-    assert task.task_id == TASK_ID
-    assert len(httpx_mock.get_requests()) == 2  # no lookup when the retry answered
-
-
-def _duplicate(mock: HTTPXMock) -> None:
-    mock.add_response(
-        url=API,
-        method="POST",
-        status_code=400,
-        json=error_body(1201, "external_task_id already exists"),
-    )
+# The create-once path (lookups before resends, "created?") is tested in test_create_once.py.
 
 
 def _list_url(page: int) -> str:
     return f"{API}?pageNum={page}&pageSize=100"
-
-
-def _other_tasks(count: int) -> list[dict[str, Any]]:
-    return [task_data(f"other-{n}", external_task_id=f"x-{n}") for n in range(count)]
-
-
-def _found_by_get(mock: HTTPXMock, ext: str) -> None:
-    _ok_task(mock, f"{API}/{ext}", external_task_id=ext)
-
-
-def _found_in_list_after_404(mock: HTTPXMock, ext: str) -> None:
-    mock.add_response(url=f"{API}/{ext}", status_code=404, json=error_body(1203))
-    found = task_data(external_task_id=ext)
-    mock.add_response(url=_list_url(1), json=envelope([*_other_tasks(2), found]))
-
-
-def _found_on_list_page_2_after_a_wrong_get(mock: HTTPXMock, ext: str) -> None:
-    # An id that names some other task (a task_id equal to the external id) is not the answer.
-    _ok_task(mock, f"{API}/{ext}", task_id="wrong", external_task_id="someone-else")
-    mock.add_response(url=_list_url(1), json=envelope(_other_tasks(100)))
-    mock.add_response(url=_list_url(2), json=envelope([task_data(external_task_id=ext)]))
-
-
-LOOKUPS = {
-    "get-by-external-id": _found_by_get,
-    "get-404-then-list": _found_in_list_after_404,
-    "get-finds-another-task-then-list-page-2": _found_on_list_page_2_after_a_wrong_get,
-}
-
-
-@pytest.mark.parametrize("lookup", LOOKUPS.values(), ids=LOOKUPS.keys())
-async def test_a_retried_create_refused_as_duplicate_returns_the_first_task(
-    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock, lookup: Callable[[HTTPXMock, str], None]
-) -> None:
-    httpx_mock.add_exception(httpx.ReadTimeout("answer lost"), url=API, method="POST")
-    _duplicate(httpx_mock)
-    lookup(httpx_mock, "order-7")
-
-    task = await _remove(api, external_task_id="order-7")
-
-    assert (task.task_id, task.external_task_id) == (TASK_ID, "order-7")
-    assert len(_create_bodies(httpx_mock)) == 2  # never a third create
-
-
-async def test_retries_running_out_after_a_delivered_create_look_the_task_up(
-    make_api: MakeApi, httpx_mock: HTTPXMock, clock: VirtualClock
-) -> None:
-    api = make_api(max_retries=1)
-    for _ in range(2):
-        httpx_mock.add_response(url=API, method="POST", status_code=500, json=error_body(5000))
-    _ok_task(httpx_mock, f"{API}/order-8", external_task_id="order-8")
-
-    task = await _remove(api, external_task_id="order-8")
-
-    assert task.task_id == TASK_ID
-
-
-async def test_a_duplicate_with_no_task_to_find_raises_the_original_error(
-    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock
-) -> None:
-    httpx_mock.add_exception(httpx.ReadTimeout("answer lost"), url=API, method="POST")
-    _duplicate(httpx_mock)
-    httpx_mock.add_response(url=f"{API}/order-9", status_code=404, json=error_body(1203))
-    httpx_mock.add_response(url=_list_url(1), json=envelope(_other_tasks(3)))
-
-    with pytest.raises(BadRequestError) as caught:
-        await _remove(api, external_task_id="order-9")
-
-    assert caught.value.code == 1201
-    assert caught.value.task_created is False
-    assert caught.value.external_task_id == "order-9"
-    assert len(_create_bodies(httpx_mock)) == 2
-
-
-async def test_a_failed_lookup_leaves_the_outcome_open(
-    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock
-) -> None:
-    httpx_mock.add_exception(httpx.ReadTimeout("answer lost"), url=API, method="POST")
-    _duplicate(httpx_mock)
-    httpx_mock.add_response(url=f"{API}/order-10", status_code=401, json=error_body(1004))
-
-    with pytest.raises(BadRequestError) as caught:
-        await _remove(api, external_task_id="order-10")
-
-    assert caught.value.task_created is None
-    assert isinstance(caught.value.__cause__, AuthenticationError)
-    assert any("get_by_external_id('order-10')" in note for note in caught.value.__notes__)
-
-
-@pytest.mark.parametrize(
-    "failure",
-    [_answers(400, 1201), _answers(400, 1200), _answers(401, 1000), _answers(400, 1301)],
-    ids=["duplicate", "invalid", "auth", "content-policy"],
-)
-async def test_a_first_attempt_refusal_is_raised_without_lookup(
-    api: Api, httpx_mock: HTTPXMock, failure: Failure
-) -> None:
-    # With a client-made id nothing can be a duplicate: a refusal is final, no lookup.
-    failure(httpx_mock, API)
-
-    with pytest.raises(APIError) as caught:
-        await _remove(api)
-
-    assert caught.value.task_created is False
-    assert (caught.value.external_task_id or "").startswith("kling-edit-")
-    assert len(httpx_mock.get_requests()) == 1
-
-
-async def test_a_refused_caller_id_answers_the_task_it_names(
-    api: Api, httpx_mock: HTTPXMock
-) -> None:
-    # The caller's id is an idempotency key across calls: a rerun gets the existing task.
-    httpx_mock.add_response(url=API, method="POST", status_code=400, json=error_body(1201))
-    _ok_task(httpx_mock, f"{API}/mine-1", external_task_id="mine-1")
-
-    task = await _remove(api, external_task_id="mine-1")
-
-    assert task.external_task_id == "mine-1"
-    assert [request.method for request in httpx_mock.get_requests()] == ["POST", "GET"]
-
-
-async def test_a_refused_caller_id_without_a_task_is_raised(
-    api: Api, httpx_mock: HTTPXMock
-) -> None:
-    httpx_mock.add_response(url=API, method="POST", status_code=400, json=error_body(1200))
-    httpx_mock.add_response(url=f"{API}/mine-2", status_code=404, json=error_body(1203))
-    httpx_mock.add_response(url=_list_url(1), json=envelope([]))
-
-    with pytest.raises(BadRequestError) as caught:
-        await _remove(api, external_task_id="mine-2")
-
-    assert caught.value.task_created is False
 
 
 async def test_get_by_external_id(api: Api, httpx_mock: HTTPXMock) -> None:

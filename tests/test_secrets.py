@@ -97,7 +97,6 @@ SCENARIOS: dict[str, Scenario] = {
     "create-lookup-failed": (
         _fail(
             _exception(API, httpx.ReadTimeout, method="POST"),
-            _status(API, 400, 1201, method="POST"),
             _status(f"{API}/order-1", 401, 1004),
         ),
         lambda api, _: api("tasks.remove", SESSION_ID, prompt=PROMPT, external_task_id="order-1"),

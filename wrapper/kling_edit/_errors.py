@@ -66,6 +66,9 @@ class RequestValidationError(KlingEditError, ValueError):
 class APIError(KlingEditError):
     """The service answered with an error: a non-2xx status, or a non-zero envelope `code`."""
 
+    # Seconds the answer's Retry-After asked to wait (None: not given or unreadable).
+    retry_after: float | None = None
+
     def __init__(
         self,
         message: str,

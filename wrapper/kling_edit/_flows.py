@@ -51,44 +51,81 @@ class PollSchedule:
             delay *= self.factor
 
 
+@frozen
+class Lookup:
+    """What a search by external id found: the task, or None with whether that proves absence."""
+
+    task: Task | None
+    # False when the search could not cover every task: "not found" then proves nothing.
+    complete: bool
+
+
 def find_by_external_id(
     external_id: str, options: CallOptions, policy: RetryPolicy
-) -> Flow[Task | None]:
-    """The task created with `external_id`, or None when the service has none.
+) -> Flow[Lookup]:
+    """Search for the task created with `external_id`.
 
-    UNSURE in the facts: how CometAPI looks a task up by external id. The client leans on the
-    official Kling behaviour (the get route takes either id) and falls back to scanning the
-    newest pages of the task list.
+    Kling documents `GET /{id}` with an external_task_id; UNSURE in the facts whether CometAPI
+    does, so its 404 proves absence only once the route is seen to take external ids (it finds
+    another listed task by its own external id); otherwise the task list is scanned, newest
+    first, `LOOKUP_PAGES` pages deep.
     """
+    get_said_absent = False
     try:
         task: Task = yield from call(get_task(external_id, "external_task_id"), options, policy)
         if task.external_task_id in (None, external_id):
-            return task
+            return Lookup(task, complete=True)
     except NotFoundError:
-        pass
+        get_said_absent = True
     for page in range(1, LOOKUP_PAGES + 1):
         tasks: list[Task] = yield from call(list_tasks(page, LOOKUP_PAGE_SIZE), options, policy)
         for candidate in tasks:
             if candidate.external_task_id == external_id:
-                return candidate
+                return Lookup(candidate, complete=True)
         if len(tasks) < LOOKUP_PAGE_SIZE:
-            return None
-    return None
+            return Lookup(None, complete=True)
+        if page == 1 and get_said_absent:
+            takes_them = yield from _get_takes_external_ids(tasks, options, policy)
+            if takes_them:
+                return Lookup(None, complete=True)
+    return Lookup(None, complete=False)
+
+
+def _get_takes_external_ids(
+    listed: list[Task], options: CallOptions, policy: RetryPolicy
+) -> Flow[bool]:
+    """Does `GET /{id}` find a listed task by its external id (so that its 404 is an answer)?"""
+    known = next((task for task in listed if task.external_task_id), None)
+    if known is None or known.external_task_id is None:
+        return False
+    try:
+        found: Task = yield from call(
+            get_task(known.external_task_id, "external_task_id"), options, policy
+        )
+    except NotFoundError:
+        return False
+    return found.task_id == known.task_id
 
 
 def require_by_external_id(
     external_id: str, options: CallOptions, policy: RetryPolicy
 ) -> Flow[Task]:
-    """The task created with `external_id`; NotFoundError when the service has none."""
+    """The task created with `external_id`; NotFoundError when the search does not find it."""
     found = yield from find_by_external_id(external_id, options, policy)
-    if found is None:
-        raise NotFoundError(
-            f"no task has external_task_id {external_id!r}",
-            status_code=None,
-            code=None,
-            request_id=None,
-        )
-    return found
+    if found.task is not None:
+        return found.task
+    searched = (
+        ""
+        if found.complete
+        else f" among the newest {LOOKUP_PAGES * LOOKUP_PAGE_SIZE} tasks (older ones were not"
+        " searched: the service did not answer GET by external id)"
+    )
+    raise NotFoundError(
+        f"no task has external_task_id {external_id!r}{searched}",
+        status_code=None,
+        code=None,
+        request_id=None,
+    )
 
 
 def create_once(
@@ -101,40 +138,63 @@ def create_once(
 ) -> Flow[Task]:
     """Create a task exactly once, however many attempts it takes.
 
-    Every attempt carries the same external_task_id. When an attempt may have reached the
-    service (a timeout, a dropped answer, a 5xx) and the outcome is then an error (the service
-    refusing the id as a duplicate, or retries running out), the task is looked up by that id:
-    found, it is returned; not found, the error is raised with `task_created = False`. A
+    Every attempt carries the same external_task_id, but no attempt relies on the service
+    refusing a duplicate (Kling only asks callers to keep the id unique). An attempt that may
+    have reached the service (a timeout, a dropped or unreadable answer, a 5xx) is followed by
+    a search for the task by that id BEFORE anything is sent again: found, it is returned;
+    proven absent, the create is resent while retries last; otherwise the error is raised with
+    `task_created = None`. Errors say `task_created = False` only when no task can exist. A
     caller's own id (`caller_id`) is an idempotency key across calls too: when the service
     refuses a create carrying it, the task it already names is returned.
     """
-    trail: list[KlingEditError] = []
-    try:
-        task: Task = yield from call(operation, options, policy, trail)
-        return task
-    except KlingEditError as error:
-        # The service does not say which 400 is "duplicate id", so any refusal of a caller's
-        # id is checked; a client-made uuid cannot collide, so its refusals are taken as given.
-        duplicate = caller_id and isinstance(error, BadRequestError)
-        if not duplicate and not any(maybe_delivered(earlier) for earlier in trail):
-            error.task_created = False
-            error.external_task_id = external_id
-            raise
+    # Resent only when the service proves it did nothing; `call` leaves the rest to this flow.
+    once = evolve(operation, replay_safe=False)
+    failures: list[KlingEditError] = []
+    while True:
+        budget = evolve(options, max_retries=options.max_retries - len(failures))
         try:
-            found = yield from find_by_external_id(external_id, options, policy)
-        except KlingEditError as lookup_error:
-            error.task_created = None
+            task: Task = yield from call(once, budget, policy, failures)
+            return task
+        except KlingEditError as error:
             error.external_task_id = external_id
-            error.add_note(
-                f"the task may have been created: look it up later with"
-                f" get_by_external_id({external_id!r}) (lookup failed: {lookup_error})"
-            )
-            raise error from lookup_error
-        if found is not None:
-            return found
-        error.task_created = False
-        error.external_task_id = external_id
-        raise
+            # The service does not say which 400 is "duplicate id", so any refusal of a caller's
+            # id is searched for; every other refusal comes from an attempt that did nothing,
+            # and each earlier attempt that might have done something was searched for already.
+            if not maybe_delivered(error) and not (
+                caller_id and isinstance(error, BadRequestError)
+            ):
+                error.task_created = False
+                raise
+            try:
+                found = yield from find_by_external_id(external_id, options, policy)
+            except KlingEditError as lookup_error:
+                _unknown(error, f"the search for it failed: {lookup_error}")
+                raise error from lookup_error
+            if found.task is not None:
+                return found.task
+            if not found.complete:
+                _unknown(
+                    error, "it is not among the newest tasks, but older ones were not searched"
+                )
+                raise
+            error.task_created = False
+            # Proven absent, so a resend cannot duplicate it: what a read would retry, may be.
+            wait = error.retry_after if isinstance(error, APIError) else None
+            if (
+                len(failures) > options.max_retries
+                or not is_retryable(error, replay_safe=True)
+                or not policy.allows(wait)
+            ):
+                raise
+            yield Sleep(policy.delay(len(failures) - 1, wait))
+
+
+def _unknown(error: KlingEditError, why: str) -> None:
+    error.task_created = None
+    error.add_note(
+        f"the task may have been created ({why}): look it up later with"
+        f" get_by_external_id({error.external_task_id!r})"
+    )
 
 
 def wait_for(

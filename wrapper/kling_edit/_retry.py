@@ -6,8 +6,10 @@ Nothing else lives here: what a request is comes from `_steps`, reading answers 
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import time
+from datetime import UTC
 from typing import TypeVar
 
 import httpx
@@ -34,7 +36,7 @@ REFUSED_CODES = frozenset({1302, 1303})
 
 @frozen
 class RetryPolicy:
-    """Exponential back-off with jitter that honours Retry-After (as openai-python does)."""
+    """Exponential back-off with jitter that honours Retry-After up to `max_retry_after`."""
 
     initial: float = 0.5
     maximum: float = 8.0
@@ -42,29 +44,41 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        # A server-given wait within reason wins; a larger one is ignored in favour of back-off
-        # so that one bad header cannot stall a caller for hours.
+        """The pause before resend number `attempt + 1`: the server's time when it gave one
+        (callers raise instead when it exceeds `max_retry_after`), else the back-off."""
         if retry_after is not None and 0 <= retry_after <= self.max_retry_after:
             return retry_after
         base = min(self.initial * 2.0**attempt, self.maximum)
         return base * (1 - self.jitter * random.random())
 
+    def allows(self, retry_after: float | None) -> bool:
+        """False when the server asks for a longer wait than this policy will sleep: resending
+        sooner would ignore it, so the caller gets the error at once (as openai-python does)."""
+        return retry_after is None or retry_after <= self.max_retry_after
+
 
 def retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked to wait, from `Retry-After` (seconds or an HTTP date)."""
+    """Seconds the server asked to wait, from `Retry-After` (seconds or an HTTP date).
+
+    None when absent, unreadable or not finite (`inf`, `nan`); a date without a zone is GMT,
+    as HTTP dates always are.
+    """
     value = response.headers.get("retry-after")
     if value is None:
         return None
     try:
-        return max(float(value), 0.0)
+        seconds = float(value)
     except ValueError:
         import email.utils  # rare path; the email package is slow to import
 
         try:
             parsed = email.utils.parsedate_to_datetime(value)
-        except ValueError:  # neither seconds nor a date: fall back to the back-off
+        except (TypeError, ValueError):  # neither seconds nor a date: fall back to the back-off
             return None
-        return max(parsed.timestamp() - time.time(), 0.0)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        seconds = parsed.timestamp() - time.time()
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def connection_error(error: httpx.RequestError) -> APIConnectionError:
@@ -82,10 +96,13 @@ def maybe_delivered(error: KlingEditError) -> bool:
     """Could the service have acted on the request that ended in `error`?"""
     if isinstance(error, APIConnectionError):
         return error.maybe_delivered
-    # A 2xx answer that cannot be read still means the service did the work.
-    return isinstance(error, APIResponseValidationError) or (
-        isinstance(error, APIError) and (error.status_code or 0) >= 500
-    )
+    if not isinstance(error, APIError):
+        return False
+    status = error.status_code or 0
+    # A 2xx answer that cannot be read, or whose envelope `code` is not an integer ("0", null),
+    # is no refusal: the service may well have done the work.
+    unreadable_success = 200 <= status < 300 and error.code is None
+    return isinstance(error, APIResponseValidationError) or unreadable_success or status >= 500
 
 
 def is_retryable(error: KlingEditError, replay_safe: bool) -> bool:
@@ -114,14 +131,18 @@ def call(
             cause: BaseException = transport_error
         except APIError as api_error:
             error = cause = api_error
+        wait = None
+        if isinstance(error, APIError) and error.response is not None:
+            wait = error.retry_after = retry_after(error.response)
         if trail is not None:
             trail.append(error)
-        if attempt >= options.max_retries or not is_retryable(error, operation.replay_safe):
+        if (
+            attempt >= options.max_retries
+            or not is_retryable(error, operation.replay_safe)
+            or not policy.allows(wait)
+        ):
             if error is cause:
                 raise error
             raise error from cause
-        wait = (
-            retry_after(error.response) if isinstance(error, APIError) and error.response else None
-        )
         yield Sleep(policy.delay(attempt, wait))
     raise AssertionError("unreachable")  # itertools.count() never ends

@@ -15,10 +15,18 @@ import httpx
 
 from . import _rules
 from ._download import download_failure, download_plan, is_url, next_hop
+from ._errors import RequestValidationError
 from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
 from ._media import ImageInput
 from ._models import Session, Task
-from ._operations import create_task_operation, get_task, list_tasks, pages, task_id_of
+from ._operations import (
+    _new_external_id,
+    create_task_operation,
+    get_task,
+    list_tasks,
+    pages,
+    task_id_of,
+)
 from ._retry import RetryPolicy
 from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
 
@@ -58,23 +66,32 @@ def _create(
     unknown = set(options) - _CREATE_KEYS
     if unknown:
         raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    operation, external_id = create_task_operation(
-        session_id=session.session_id if isinstance(session, Session) else session,
-        edit_mode=edit_mode,
-        prompt=prompt,
-        images=images,
-        negative_prompt=options.get("negative_prompt"),
-        mode=options.get("mode"),
-        duration=options.get("duration"),
-        callback_url=options.get("callback_url"),
-        external_task_id=options.get("external_task_id"),
-        model_name=options.get("model_name"),
-        extra_body=options.get("extra_body") or {},
-        book=book,
-        image_field=image_field,
-    )
-    request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
+    # The client's own id is made before the checks, so that a refusal can name the id the task
+    # would have had.
     caller_id = options.get("external_task_id") is not None
+    given_id = options["external_task_id"] if caller_id else _new_external_id()
+    try:
+        operation, external_id = create_task_operation(
+            session_id=session.session_id if isinstance(session, Session) else session,
+            edit_mode=edit_mode,
+            prompt=prompt,
+            images=images,
+            negative_prompt=options.get("negative_prompt"),
+            mode=options.get("mode"),
+            duration=options.get("duration"),
+            callback_url=options.get("callback_url"),
+            external_task_id=given_id,
+            model_name=options.get("model_name"),
+            extra_body=options.get("extra_body") or {},
+            book=book,
+            image_field=image_field,
+        )
+    except RequestValidationError as error:
+        error.task_created = False  # nothing was sent
+        if error.field != "external_task_id":
+            error.external_task_id = given_id
+        raise
+    request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
 
     def flow(call_options: CallOptions, policy: RetryPolicy) -> Flow[Task]:
         return create_once(operation, external_id, call_options, policy, caller_id=caller_id)
@@ -139,7 +156,8 @@ class Tasks:
 
         The task is created exactly once: every attempt carries one `external_task_id` (made
         here unless given), and an attempt whose answer was lost is resolved by looking the
-        task up by that id, never by creating it again.
+        task up by that id before anything is resent. An error says `task_created=False` only
+        when no task can exist (None: unknown) and names the `external_task_id`.
         """
         return self._client._call(
             *_create(self._client._book, session_id, edit_mode, prompt, images, options)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from typing import Literal
 
 import click
 
@@ -42,6 +43,13 @@ from ._output import ExitCode
     default=None,
     help="Refuse creates over N running tasks per key with HTTP 429, code 1303.",
 )
+@click.option(
+    "--duplicate-external-id",
+    type=click.Choice(["refuse", "accept"]),
+    default="refuse",
+    show_default=True,
+    help="A second create with a used external_task_id: refused (400/1201) or a second task.",
+)
 @json_option
 @click.pass_context
 def simulate(
@@ -51,6 +59,7 @@ def simulate(
     job_seconds: float,
     fault_rate: float,
     max_concurrent_tasks: int | None,
+    duplicate_external_id: Literal["refuse", "accept"],
 ) -> None:
     """Serve the offline simulator on http://127.0.0.1:PORT (loopback only) until Ctrl-C.
 
@@ -68,6 +77,7 @@ def simulate(
             job_seconds=job_seconds,
             faults=Faults.at_rate(fault_rate),
             max_active_tasks=max_concurrent_tasks,
+            duplicate_external_id=duplicate_external_id,
         )
     except ValueError as error:
         raise CLIError(str(error), ExitCode.USAGE) from None

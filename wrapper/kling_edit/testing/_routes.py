@@ -86,6 +86,8 @@ class Routes:
         job_seconds: float,
         fail_when: Callable[[Mapping[str, Any]], str | None] | None,
         max_active_tasks: int | None,
+        refuse_duplicate_external_id: bool,
+        get_by_external_id: bool,
     ) -> None:
         self.lock = lock
         self._callbacks = callbacks
@@ -94,6 +96,8 @@ class Routes:
         self._job_seconds = job_seconds
         self._fail_when = fail_when
         self._max_active_tasks = max_active_tasks
+        self._refuse_duplicate_external_id = refuse_duplicate_external_id
+        self._get_by_external_id = get_by_external_id
         self.sessions: dict[str, SimSession] = {}
         self.tasks: dict[str, SimTask] = {}
         self.task_order: list[SimTask] = []
@@ -239,7 +243,8 @@ class Routes:
             _rules.check_duration_fits(body, session.video.duration_ms)
             external_id = _rules.given(body, "external_task_id")
             if (
-                external_id is not None
+                self._refuse_duplicate_external_id
+                and external_id is not None
                 and (call.api_key, external_id) in self._tasks_by_external_id
             ):
                 raise invalid(f"external_task_id already exists: {external_id}")
@@ -265,7 +270,8 @@ class Routes:
             self.tasks[task.task_id] = task
             self.task_order.append(task)
             if external_id is not None:
-                self._tasks_by_external_id[call.api_key, external_id] = task
+                # Accepting duplicates, the id keeps naming its first task.
+                self._tasks_by_external_id.setdefault((call.api_key, external_id), task)
             active.append(task.finished)
             if task.callback_url is not None:
                 self._callbacks.schedule(task, len(self.task_order))
@@ -277,7 +283,9 @@ class Routes:
         # real service's form; task ids win when both match.
         with self.lock:
             task = self.tasks.get(call.param)
-            if task is None or task.api_key != call.api_key:
+            if task is not None and task.api_key != call.api_key:
+                task = None
+            if task is None and self._get_by_external_id:
                 task = self._tasks_by_external_id.get((call.api_key, call.param))
         if task is None:
             raise broken("R30", f"task {call.param} does not exist", code=1203)

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -36,6 +36,8 @@ _FAULT_ERRORS = {
     "500": (5000, "server internal error (simulated)", False),
     "503": (5001, "server temporarily unavailable (simulated)", True),
 }
+# What a second create with an external_task_id the key already used does (see Simulator).
+DUPLICATE_EXTERNAL_ID = ("refuse", "accept")
 # Reserved .invalid names never resolve: a client that forgets the transport fails at once
 # instead of reaching the real service.
 IN_PROCESS_BASE_URL = "http://simulator.kling-edit.invalid"
@@ -71,6 +73,12 @@ class Simulator:
     - :meth:`units_charged`: what the answers deducted, per key (simulated prices).
     - ``result_size_bytes``: pad result videos to this size (streamed, still playable).
     - ``faults``: :class:`Faults` to inject; may be replaced at run time.
+    - ``duplicate_external_id``: ``"refuse"`` (default, as this simulator always did) answers a
+      second create with a key's ``external_task_id`` with 400, code 1201; ``"accept"`` creates
+      a second task. Kling only asks callers to keep the id unique and documents neither, so a
+      client must not rely on the refusal: test it in both modes.
+    - ``get_by_external_id``: True (default) lets ``GET /{id}`` take an ``external_task_id``, as
+      Kling documents; False answers it 404 (code 1203), leaving clients the task list.
     """
 
     def __init__(
@@ -86,11 +94,17 @@ class Simulator:
         max_active_tasks: int | None = None,
         result_size_bytes: int | None = None,
         faults: Faults | None = None,
+        duplicate_external_id: Literal["refuse", "accept"] = "refuse",
+        get_by_external_id: bool = True,
     ) -> None:
         if not 0 <= submit_seconds <= job_seconds:
             raise ValueError("need 0 <= submit_seconds <= job_seconds")
         if result_size_bytes is not None:
             check_padded_size(result_size_bytes)
+        if duplicate_external_id not in DUPLICATE_EXTERNAL_ID:
+            raise ValueError(
+                f"duplicate_external_id must be one of {', '.join(DUPLICATE_EXTERNAL_ID)}"
+            )
         self._auth = Authenticator(api_keys=() if api_key is None else (api_key,), clock=clock)
         self._clock = clock
         self._result_size_bytes = result_size_bytes
@@ -107,6 +121,8 @@ class Simulator:
             job_seconds=job_seconds,
             fail_when=fail_when,
             max_active_tasks=max_active_tasks,
+            refuse_duplicate_external_id=duplicate_external_id == "refuse",
+            get_by_external_id=get_by_external_id,
         )
 
     @property
