@@ -90,7 +90,7 @@ INVALID_CREATES = [
     pytest.param(_create(prompt="   "), "prompt", "must not be empty", id="prompt-blank"),
     pytest.param(_create(prompt=None), "prompt", "must be a string", id="prompt-none"),
     pytest.param(_create(prompt=PROMPT + "x" * 2500), "prompt", "at most 2500", id="prompt-long"),
-    pytest.param(_create(negative_prompt=""), "negative_prompt", "not be empty", id="neg-empty"),
+    pytest.param(_create(negative_prompt=" "), "negative_prompt", "not be empty", id="neg-blank"),
     pytest.param(
         _create(negative_prompt="x" * 2501), "negative_prompt", "at most 2500", id="neg-long"
     ),
@@ -111,7 +111,7 @@ INVALID_CREATES = [
         id="callback-not-http",
     ),
     pytest.param(
-        _create(external_task_id=""), "external_task_id", "not be empty", id="external-id-empty"
+        _create(external_task_id=" "), "external_task_id", "not be empty", id="external-id-blank"
     ),
     pytest.param(
         _create(extra_body={"prompt": "other"}),
@@ -269,7 +269,7 @@ async def test_unknown_create_options_are_a_type_error(api: Api, httpx_mock: HTT
         pytest.param(
             {"video_url": "https://videos.test/a.avi"}, "video_url", "mp4 or mov", id="avi"
         ),
-        pytest.param({"video_id": ""}, "video_id", "not be empty", id="empty-id"),
+        pytest.param({"video_id": " "}, "video_id", "not be empty", id="blank-id"),
     ],
 )
 async def test_init_refuses_before_sending(

@@ -42,6 +42,7 @@ def init_session(video_url: object, video_id: object, book: SessionBook) -> Oper
     from kling_edit_api.models import InitSelectionEnvelope, InitSelectionRequest
     from kling_edit_api.types import UNSET
 
+    video_url, video_id = _rules.given(video_url), _rules.given(video_id)
     if (video_url is None) == (video_id is None):
         raise _rules.fail("video_url", "pass exactly one of video_url or video_id")
     body = InitSelectionRequest(
@@ -210,6 +211,8 @@ def create_task_operation(
     image_list = list(images) if images is not None else []
     _rules.check_image_count(edit, len(image_list))
     _rules.check_placeholders(text, len(image_list))
+    negative_prompt, callback_url = _rules.given(negative_prompt), _rules.given(callback_url)
+    external_task_id = _rules.given(external_task_id)
     negative = _rules.check_prompt("negative_prompt", negative_prompt, required=False)
     gen_mode = _rules.require_choice("mode", mode, _rules.MODES) if mode is not None else None
     model = (

@@ -75,6 +75,11 @@ def fail(field: str, message: str) -> RequestValidationError:
     return RequestValidationError(field, message)
 
 
+def given(value: object) -> object:
+    """None for "": Kling's own examples send "" for an option they leave out (R-table: K)."""
+    return None if value == "" else value
+
+
 def require_str(field: str, value: object, *, allow_empty: bool = False) -> str:
     if not isinstance(value, str):
         raise fail(field, f"must be a string, not {type(value).__name__}")

@@ -68,7 +68,7 @@ def _create(
         raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     # The client's own id is made before the checks, so that a refusal can name the id the task
     # would have had.
-    caller_id = options.get("external_task_id") is not None
+    caller_id = _rules.given(options.get("external_task_id")) is not None
     given_id = options["external_task_id"] if caller_id else _new_external_id()
     try:
         operation, external_id = create_task_operation(
