@@ -60,4 +60,4 @@ def test_blank_is_still_refused(field: str) -> None:
         session = client.sessions.init(video_url=VIDEO)
         client.sessions.add_points(session, frame_index=0, points=[(0.125, 0.5)])
         with pytest.raises(RequestValidationError, match=field):
-            client.tasks.remove(session, prompt=PROMPT, **{field: "   "})
+            client.tasks.remove(session, prompt=PROMPT, **{field: "   "})  # type: ignore[arg-type]
