@@ -376,7 +376,7 @@ def test_the_key_never_appears_in_any_output(
         monkeypatch.setenv("COMETAPI_KEY", SECRET_KEY + "-wrong")
         rejected = invoke("list", "--base-url", base_url)
         assert rejected.exit_code == 3
-        assert "code 1001" in rejected.stderr
+        assert "code 1002" in rejected.stderr
         assert "check COMETAPI_KEY" in rejected.stderr
         outputs.append(rejected)
     for result in outputs:

@@ -175,9 +175,9 @@ def test_the_client_never_shows_its_key(api: Api) -> None:
         repr(vars(client)),
         repr(client.with_options(max_retries=0)),
         repr(copy.copy(client)),
-        repr(client._api_key),
-        str(client._api_key),
-        f"{client._api_key}",
+        repr(client._auth),
+        str(client._auth),
+        f"{client._auth.credentials}",
     ]
 
     assert not [text for text in shown if KEY in text]

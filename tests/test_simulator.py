@@ -144,19 +144,19 @@ def test_wrong_method_is_1202(client: httpx.Client) -> None:
     assert error(client.get(f"{API}/init-selection")) == (400, 1202)
 
 
-def test_missing_key_is_1000(sim: Simulator) -> None:
+def test_missing_key_is_1001(sim: Simulator) -> None:
     with _client(sim, key=None) as anonymous:
-        assert error(anonymous.post(f"{API}/init-selection", json={})) == (401, 1000)
+        assert error(anonymous.post(f"{API}/init-selection", json={})) == (401, 1001)
 
 
-def test_empty_bearer_is_1000(sim: Simulator) -> None:
+def test_empty_bearer_is_1001(sim: Simulator) -> None:
     with _client(sim, key="") as anonymous:
-        assert error(anonymous.post(f"{API}/init-selection", json={})) == (401, 1000)
+        assert error(anonymous.post(f"{API}/init-selection", json={})) == (401, 1001)
 
 
-def test_restricted_key_refuses_others_with_1001() -> None:
+def test_restricted_key_refuses_others_with_1002() -> None:
     with _client(Simulator(api_key="sk-right"), key="sk-wrong") as wrong:
-        assert error(wrong.post(f"{API}/init-selection", json={"video_id": "v"})) == (401, 1001)
+        assert error(wrong.post(f"{API}/init-selection", json={"video_id": "v"})) == (401, 1002)
 
 
 def test_restricted_key_accepts_itself() -> None:

@@ -39,6 +39,7 @@ from ._flows import PollSchedule
 from ._models import ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
 from ._parse import parse_callback
 from ._rules import PromptWarning
+from ._signatures import WebhookVerificationError
 from ._steps import RequestOptions
 from ._tasks import CreateOptions
 from ._version import __version__
@@ -91,6 +92,7 @@ __all__ = [
     "TaskVideo",
     "VideoRejectedError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "__version__",
     "parse_callback",
 ]

@@ -17,6 +17,7 @@ from .._version import __version__
 from ._batch import batch
 from ._clients import client_for, workflow_for
 from ._invocation import PROG, Group, command_line, out, remember_task
+from ._listen import listen
 from ._options import (
     edit_options,
     exactly_one,
@@ -59,6 +60,8 @@ Examples:
 \b
 Service or simulator:
   {API_KEY_ENV} set      the real service (--base-url or {BASE_URL_ENV} to change host).
+  --provider kling       Kling's own host instead: KLING_API_KEY, or KLING_ACCESS_KEY and
+                         KLING_SECRET_KEY (KLING_BASE_URL to change host).
   no key or --simulator  an embedded offline simulator. It lives as long as the command:
                          fine for `run`; to go step by step, start `kling-edit simulate` in
                          another terminal and pass --base-url http://127.0.0.1:8765 (any key).
@@ -294,3 +297,4 @@ def run(
 
 cli.add_command(simulate)
 cli.add_command(batch)
+cli.add_command(listen)

@@ -7,19 +7,22 @@ to `_files`, callbacks to `_callbacks`; nothing else lives here.
 from __future__ import annotations
 
 import collections
+import functools
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ._assets import check_padded_size
+from ._auth import Authenticator
 from ._callbacks import CallbackSchedule, post_callback
 from ._faults import ConnectionFault, Faults
 from ._files import serve_file
+from ._providers import PROVIDERS, ProviderName, served_path
 from ._responses import error_response, json_response
 from ._routes import Call, Routes, resolve
 from ._rules import ApiError
@@ -44,7 +47,8 @@ def _default_probe(source: str) -> VideoInfo:
 
 
 class Simulator:
-    """An offline, stateful fake of the Kling multi-elements API (CometAPI flavour).
+    """An offline, stateful fake of the Kling multi-elements API, as CometAPI serves it or, with
+    ``provider="kling"``, as Kling's own host does (paths without ``/kling``, access-key JWTs).
 
     Every rule of the real service is enforced, with the real envelope codes and HTTP statuses,
     so a client bug fails here as it would in production. Time comes from ``clock`` (epoch
@@ -53,8 +57,11 @@ class Simulator:
 
     Options:
 
-    - ``api_key``: accept only this key (others get 401, code 1001); by default any non-empty
-      bearer key works. Sessions, tasks and ``external_task_id`` are scoped per key.
+    - ``api_key`` / ``api_keys``: accept only these bearer keys, and ``access_keys``
+      (``{access_key: secret_key}``, Kling's JWTs, checked as the service does); a missing
+      header gets 401 code 1001, a wrong key or token 1002, a token not yet valid 1003, an
+      expired one 1004. By default any non-empty bearer key works. Sessions, tasks and
+      ``external_task_id`` are scoped per key (per access key for JWTs, so renewals keep them).
     - ``probe(video_url_or_id) -> VideoInfo``: what init-selection reports; by default
       30 fps, 5000 ms, 1280x720. Videos outside the service's limits get ``status`` 1.
     - ``submit_seconds`` / ``job_seconds``: a task turns ``processing`` after the first and
@@ -63,6 +70,8 @@ class Simulator:
       ``SIMULATE_FAILURE`` always fails).
     - ``callback_sender(url, task)``: how callbacks go out (default: an HTTP POST with a short
       timeout); exceptions land in :attr:`callback_errors`.
+    - ``webhook_secret``: sign the default sender's callbacks with it (Standard Webhooks: the
+      ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` headers).
     - ``max_active_tasks``: per key; one more create gets 429, code 1303.
     - ``result_size_bytes``: pad result videos to this size (streamed, still playable).
     - ``faults``: :class:`Faults` to inject; may be replaced at run time.
@@ -71,13 +80,17 @@ class Simulator:
     def __init__(
         self,
         *,
+        provider: ProviderName = "cometapi",
         api_key: str | None = None,
+        api_keys: Iterable[str] = (),
+        access_keys: Mapping[str, str] | None = None,
+        webhook_secret: str | None = None,
         clock: Callable[[], float] = time.time,
         probe: Callable[[str], VideoInfo] = _default_probe,
         submit_seconds: float = 0.3,
         job_seconds: float = 2.0,
         fail_when: Callable[[Mapping[str, Any]], str | None] | None = None,
-        callback_sender: Callable[[str, dict[str, Any]], None] = post_callback,
+        callback_sender: Callable[[str, dict[str, Any]], None] | None = None,
         max_active_tasks: int | None = None,
         result_size_bytes: int | None = None,
         faults: Faults | None = None,
@@ -86,14 +99,24 @@ class Simulator:
             raise ValueError("need 0 <= submit_seconds <= job_seconds")
         if result_size_bytes is not None:
             check_padded_size(result_size_bytes)
-        self._api_key = api_key
+        if provider not in PROVIDERS:
+            raise ValueError(f"provider must be one of {PROVIDERS}, got {provider!r}")
+        if webhook_secret is not None and callback_sender is not None:
+            raise ValueError(
+                "webhook_secret signs the default sender's callbacks: a custom"
+                " callback_sender signs its own"
+            )
+        self._provider: ProviderName = provider
+        keys = (*api_keys, *([api_key] if api_key is not None else []))
+        self._authenticator = Authenticator(api_keys=keys, access_keys=access_keys, clock=clock)
         self._clock = clock
         self._result_size_bytes = result_size_bytes
         self._lock = threading.Lock()
         self._faults = faults or Faults()
         self._rng = random.Random(self._faults.seed)
         self._requests: collections.Counter[str] = collections.Counter()
-        self._callbacks = CallbackSchedule(self._lock, callback_sender)
+        sender = callback_sender or functools.partial(post_callback, secret=webhook_secret)
+        self._callbacks = CallbackSchedule(self._lock, sender, self._callback_copies)
         self._routes = Routes(
             self._lock,
             self._callbacks,
@@ -108,6 +131,11 @@ class Simulator:
     def base_url(self) -> str:
         """The base URL for clients on :meth:`transport` / :meth:`async_transport`."""
         return IN_PROCESS_BASE_URL
+
+    @property
+    def provider(self) -> ProviderName:
+        """Whose host this simulator plays: "cometapi" or "kling"."""
+        return self._provider
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -178,7 +206,7 @@ class Simulator:
         self.tick()
         request_id = str(uuid.uuid4())
         try:
-            route, param = resolve(method.upper(), path)
+            route, param = resolve(method.upper(), served_path(self._provider, path))
         except ApiError as exc:
             return error_response(exc, request_id)
         with self._lock:
@@ -241,13 +269,14 @@ class Simulator:
         return json_response(200, envelope, request_id)
 
     def _authenticate(self, headers: Mapping[str, str]) -> str:
-        authorization = next(
-            (value for name, value in headers.items() if name.lower() == "authorization"), ""
-        )
-        scheme, _, key = authorization.partition(" ")
-        key = key.strip()
-        if scheme.lower() != "bearer" or not key:
-            raise ApiError(1000, "authentication failed: send Authorization: Bearer <api key>")
-        if self._api_key is not None and key != self._api_key:
-            raise ApiError(1001, "authentication failed: the API key is not valid")
-        return key
+        check = self._authenticator.check(headers)
+        if check.error is not None:
+            raise check.error
+        assert check.caller is not None
+        return check.caller
+
+    def _callback_copies(self) -> int:
+        """2 when the duplicate-delivery fault strikes the next callback, else 1."""
+        with self._lock:
+            rate = self._faults.rate_duplicate_callback
+            return 2 if rate and self._rng.random() < rate else 1
