@@ -75,7 +75,7 @@ def test_error_envelope_over_the_wire(client: httpx.Client) -> None:
     )
     assert (response.status_code, response.json()["code"], "X-Request-Id" in response.headers) == (
         401,
-        1000,
+        1001,
         True,
     )
 
