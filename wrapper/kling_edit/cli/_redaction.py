@@ -38,6 +38,7 @@ def _forms(secret: str) -> set[str]:
         json.dumps(secret)[1:-1],
         json.dumps(secret, ensure_ascii=False)[1:-1],
         quote(secret, safe=""),
+        quote(secret),  # a path keeps its slashes
         quote_plus(secret, safe=""),
     }
 
