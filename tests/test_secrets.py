@@ -199,7 +199,7 @@ PROVIDER_CREDENTIALS = {
     ("provider", "credentials"), PROVIDER_CREDENTIALS.values(), ids=PROVIDER_CREDENTIALS.keys()
 )
 def test_no_provider_shows_its_keys_or_tokens(
-    logs: pytest.LogCaptureFixture, provider: Any, credentials: dict[str, str]
+    logs: pytest.LogCaptureFixture, provider: Any, credentials: dict[str, Any]
 ) -> None:
     from kling_edit import KlingEdit
     from kling_edit.testing import Simulator, running_server
