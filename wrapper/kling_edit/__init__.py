@@ -1,4 +1,5 @@
-"""Typed Python client for Kling's multi-elements video editing API through CometAPI.
+"""Typed Python client for Kling's multi-elements video editing API, through CometAPI or Kling's
+own host (`KlingEdit(provider="kling")`).
 
 Init a session from a video, mark points on frames, preview the selection, create an
 addition / swap / removal task, wait for it and download the result:

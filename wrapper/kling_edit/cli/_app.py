@@ -40,8 +40,8 @@ from ._workflow import Edit, Plan, Workflow
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-_GROUP_HELP = f"""Edit a video with Kling's multi-elements API through CometAPI: add, swap or
-remove an object.
+_GROUP_HELP = f"""Edit a video with Kling's multi-elements API through CometAPI or Kling's own
+host: add, swap or remove an object.
 
 The workflow: `init` a session from a video, mark `points` on a frame to select an object,
 `preview` the selection, `create` an edit task, `wait` for it, `download` the result. `run` does
