@@ -345,6 +345,8 @@ def test_simulated_kling_needs_no_key(client_class: ClientClass) -> None:
     client = client_class.simulated(provider="kling")
     assert client.provider == "kling"
     assert client._auth.credentials.authorization().startswith("Bearer ")
+    with pytest.raises(RequestValidationError, match="provider: is 'cometapi' but"):
+        client_class.simulated(Simulator(provider="kling"), provider="cometapi")
 
 
 # ---------------------------------------------------------------------------------------------

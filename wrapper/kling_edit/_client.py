@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from ._auth import CredentialsAuth
 from ._book import SessionBook
-from ._errors import KlingEditError
+from ._errors import KlingEditError, RequestValidationError
 from ._flows import PollSchedule
 from ._providers import PROVIDERS, ProviderName, credentials_for, provider_named
 from ._retry import RetryPolicy, call
@@ -148,18 +148,22 @@ class _BaseClient:
         cls,
         simulator: Simulator | None = None,
         *,
-        provider: ProviderName = "cometapi",
+        provider: ProviderName | None = None,
         **kwargs: Any,
     ) -> Self:
         """A client wired in-process to the offline simulator of `kling_edit.testing`.
 
         Needs no key and no network: the whole workflow runs against a fresh `Simulator` of
-        `provider` (or the one given, whose provider the client takes), which is how
-        `make demo` and the CLI's `--simulator` work.
+        `provider` (CometAPI by default), or the one given, whose provider the client takes;
+        this is how `make demo` and the CLI's `--simulator` work.
         """
         from .testing import Simulator
 
-        sim = simulator if simulator is not None else Simulator(provider=provider)
+        sim = simulator if simulator is not None else Simulator(provider=provider or "cometapi")
+        if provider is not None and provider != sim.provider:
+            raise RequestValidationError(
+                "provider", f"is {provider!r} but the simulator given plays {sim.provider!r}"
+            )
         kwargs["provider"] = sim.provider
         if not {"api_key", "access_key", "secret_key"} & kwargs.keys():
             kwargs["api_key"] = SIMULATOR_KEY

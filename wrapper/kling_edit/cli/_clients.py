@@ -14,11 +14,10 @@ import click
 from .._client import AsyncKlingEdit, KlingEdit
 from .._flows import PollSchedule
 from .._providers import Provider, provider_named
-from ._invocation import TARGET, CLIError, remember_task, say
+from ._invocation import TARGET, CLIError, redact, remember_task, say
 from ._options import PROVIDER_ENV, option_value
 from ._output import ExitCode
 from ._progress import ConsoleReporter
-from ._redaction import redact
 from ._workflow import Workflow
 
 Target = Literal["service", "loopback", "embedded"]

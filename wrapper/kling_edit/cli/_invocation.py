@@ -20,7 +20,7 @@ from .._errors import KlingEditError
 from .._rules import PromptWarning
 from ._options import option_value
 from ._output import ExitCode, error_line, error_record, exit_code_for, to_jsonable
-from ._redaction import redact
+from ._redaction import redact as redact  # re-exported: commands import it from here
 
 PROG = "kling-edit"
 _RESUME = "kling_edit.resume"
