@@ -1,9 +1,8 @@
-"""Both providers: hosts, paths, credentials (API keys and access-key JWTs), the simulator's
-flavours and its signed, possibly repeated, callbacks."""
+"""Both providers in the client: hosts, paths, credentials (API keys and access-key JWTs, from
+arguments or the environment), control characters refused, and a refused token renewed once."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import httpx
@@ -25,7 +24,6 @@ AK = "ak-SECRET-access"
 SK = "sk-SECRET-signing-key-32-bytes-long"
 PROMPT = "Delete the selected object from <<<video_1>>>"
 VIDEO = "https://example.com/clip.mp4"
-WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"SECRET-simulator-webhook-key!!!").decode()
 VARIABLES = (
     "COMETAPI_KEY",
     "COMETAPI_BASE_URL",
