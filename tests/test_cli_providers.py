@@ -82,6 +82,14 @@ def test_the_cometapi_layout_fails_on_kling(
     assert "code 1203" in result.stderr
 
 
+def test_next_steps_keep_the_provider(kling_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KLING_ACCESS_KEY", AK)
+    monkeypatch.setenv("KLING_SECRET_KEY", SK)
+    result = invoke("init", "--video-url", VIDEO, "--provider", "kling", "--base-url", kling_url)
+    assert result.exit_code == 0, result.stderr
+    assert f"--provider kling --base-url {kling_url}" in result.stdout
+
+
 def test_a_key_with_a_newline_is_refused_naming_the_variable(
     kling_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

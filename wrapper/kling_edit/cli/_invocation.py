@@ -52,9 +52,12 @@ def say(message: str) -> None:
 
 
 def command_line(ctx: click.Context, *words: str) -> str:
-    """A command line to suggest, aimed at the same host as this one."""
-    base_url = option_value(ctx, "base_url")
-    extra = ("--base-url", base_url) if base_url else ()
+    """A command line to suggest, aimed at the same provider and host as this one."""
+    extra: list[str] = []
+    for name in ("provider", "base_url"):
+        value = option_value(ctx, name)
+        if value:
+            extra += ["--" + name.replace("_", "-"), value]
     return shlex.join((PROG, *words, *extra))
 
 
