@@ -128,12 +128,12 @@ def credentials_for(
             access[0], secret[0], access_key_variable=access[1], secret_key_variable=secret[1]
         )
     if access is not None or secret is not None:
-        missing = (
-            f"secret_key (or {provider.secret_key_env})"
+        name, variable = (
+            ("secret_key", provider.secret_key_env)
             if secret is None
-            else f"access_key (or {provider.access_key_env})"
+            else ("access_key", provider.access_key_env)
         )
-        raise RequestValidationError(missing.split()[0], f"is missing: pass {missing} as well")
+        raise RequestValidationError(name, f"is missing: pass it (or set {variable}) as well")
     others = "; ".join(
         other.how_to_authenticate() for other in PROVIDERS.values() if other is not provider
     )

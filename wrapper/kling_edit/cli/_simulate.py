@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import shlex
+from typing import cast
 
 import click
 
+from .._providers import ProviderName
 from ._invocation import PROG, CLIError, out, say
 from ._options import json_option
 from ._output import ExitCode
@@ -81,7 +83,7 @@ def simulate(
     access_keys = {access_key: secret_key} if access_key and secret_key else None
     try:
         simulator = Simulator(
-            provider="kling" if provider == "kling" else "cometapi",
+            provider=cast(ProviderName, provider),  # one of click.Choice's
             api_keys=api_keys,
             access_keys=access_keys,
             webhook_secret=webhook_secret,
