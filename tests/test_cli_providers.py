@@ -127,6 +127,18 @@ def test_an_echoed_secret_is_redacted_in_json_output(
     assert "SECRET" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize(
+    "options",
+    [("--provider", "kling", "--access-key", AK), ("--access-key", AK, "--secret-key", SK)],
+    ids=["half-a-pair", "access-keys-on-cometapi"],
+)
+def test_simulate_refuses_keys_it_cannot_use(options: tuple[str, ...]) -> None:
+    result = invoke("simulate", "--port", "0", *options)
+    assert result.exit_code == 2
+    assert "--access-key" in result.stderr
+    assert SK not in result.stderr
+
+
 def test_listen_is_a_command() -> None:
     result = invoke("--help")
     assert "listen" in result.stdout

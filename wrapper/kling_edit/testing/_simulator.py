@@ -199,7 +199,8 @@ class Simulator:
     ) -> SimResponse:
         """Answer one HTTP request: the sans-IO core under both transports and the server.
 
-        ``path`` is the URL path (with or without ``/kling``), ``query`` the decoded query
+        ``path`` is the URL path (the CometAPI flavour takes it with or without ``/kling``, the
+        Kling flavour only without), ``query`` the decoded query
         parameters, ``headers`` the request headers (names in any case), ``base_url`` where the
         caller reached the simulator (file URLs in answers point there). Runs :meth:`tick` first.
         """
