@@ -275,6 +275,28 @@ async def test_a_refused_token_is_renewed_once(
     assert sim.requests["list"] == 4  # one renewal per request, not a loop
 
 
+@pytest.mark.parametrize("code", [1003, 1004])
+async def test_both_token_window_codes_get_a_fresh_token(
+    kind: str, client_class: ClientClass, code: int
+) -> None:
+    sent: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["Authorization"])
+        if len(sent) == 1:
+            return httpx.Response(401, json={"code": code, "message": "token window"})
+        return httpx.Response(200, json={"code": 0, "message": "ok", "data": []})
+
+    http = _http(kind, httpx.MockTransport(answer))
+    client = client_class(provider="kling", access_key=AK, secret_key=SK, http_client=http)  # type: ignore[arg-type]
+    ticks = iter(range(1_800_000_000, 1_900_000_000, 1000))
+    client._auth.credentials = AccessKeyCredentials(AK, SK, clock=lambda: next(ticks))
+
+    assert await _call(client.tasks.list()) == []
+    assert len(sent) == 2
+    assert sent[0] != sent[1]
+
+
 async def test_an_api_key_refused_is_not_sent_again(client_class: ClientClass) -> None:
     sim = Simulator(provider="kling", api_keys=["right-key"])
     client = client_class.simulated(sim, api_key="wrong-key")
