@@ -16,7 +16,7 @@ from kling_edit import (
     KlingEditError,
     RequestValidationError,
 )
-from kling_edit._auth import AccessKeyCredentials
+from kling_edit._auth import AccessKeyCredentials, CredentialsAuth
 from kling_edit.testing import FakeClock, Simulator
 from wrapper_helpers import VirtualClock
 
@@ -295,6 +295,20 @@ async def test_both_token_window_codes_get_a_fresh_token(
     assert await _call(client.tasks.list()) == []
     assert len(sent) == 2
     assert sent[0] != sent[1]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 200_000, b"not json", b"[1004]", b'{"code": "1004"}'],
+    ids=["deep", "not-json", "list", "string-code"],
+)
+def test_an_odd_401_body_is_no_reason_to_renew(body: bytes) -> None:
+    # The auth flow alone: what the answer's own parser makes of these is not its business.
+    auth = CredentialsAuth(AccessKeyCredentials(AK, SK))
+    flow = auth.sync_auth_flow(httpx.Request("GET", "https://api.test/v1/videos"))
+    request = next(flow)
+    with pytest.raises(StopIteration):
+        flow.send(httpx.Response(401, content=body, request=request))
 
 
 async def test_an_api_key_refused_is_not_sent_again(client_class: ClientClass) -> None:

@@ -121,7 +121,9 @@ def _refuses_token(response: httpx.Response) -> bool:
     """Whether a read 401 answer says the token's time window is wrong (a fresh one may pass)."""
     try:
         code = json.loads(response.content).get("code")
-    except (ValueError, AttributeError):  # not JSON, or not an object: not a token verdict
+    # Not JSON, not an object, or nested past the parser's depth: no token verdict (the
+    # answer's own parser reports what is wrong with it).
+    except (ValueError, AttributeError, RecursionError):
         return False
     return code in _STALE_TOKEN_CODES
 
