@@ -79,7 +79,7 @@ def test_the_key_comes_from_the_environment(
 
     client = client_class()
 
-    assert client._api_key.reveal() == "sk-from-env"
+    assert client._auth.credentials.authorization() == "Bearer sk-from-env"
     assert client.base_url == "https://api.cometapi.com"
 
 
@@ -113,7 +113,9 @@ def test_the_base_url(
 
     assert from_env.base_url == "https://proxy.test"
     assert given.base_url == "https://api-singapore.test"
-    assert repr(given) == f"{client_class.__name__}(base_url='https://api-singapore.test')"
+    assert repr(given) == (
+        f"{client_class.__name__}(provider='cometapi', base_url='https://api-singapore.test')"
+    )
 
 
 def test_closing_closes_only_connections_the_client_opened() -> None:

@@ -47,6 +47,7 @@ PUBLIC_NAMES = [
     "TaskVideo",
     "VideoRejectedError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "__version__",
     "parse_callback",
 ]

@@ -29,5 +29,6 @@ def test_each_python_example_runs(
     shutil.copy(SAMPLE_IMAGE, tmp_path / "new-object.png")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("COMETAPI_KEY", raising=False)
+    monkeypatch.setenv("KLING_API_KEY", "kling-key-for-the-readme")  # a client made, not used
     monkeypatch.setenv("KLING_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
     exec(compile(code, "README.md", "exec"), {"__name__": "readme"})

@@ -174,9 +174,53 @@ def test_the_client_never_shows_its_key(api: Api) -> None:
         repr(vars(client)),
         repr(client.with_options(max_retries=0)),
         repr(copy.copy(client)),
-        repr(client._api_key),
-        str(client._api_key),
-        f"{client._api_key}",
+        repr(client._auth),
+        str(client._auth),
+        f"{client._auth.credentials}",
     ]
 
     assert not [text for text in shown if KEY in text]
+
+
+# ---------------------------------------------------------------------------------------------
+# Both providers, over a real socket (so httpcore logs too), access-key tokens included
+
+ACCESS_KEY = "ak-SECRET-access-key"
+SECRET_KEY = "sk-SECRET-signing-key-32-bytes-long"
+PROVIDER_CREDENTIALS = {
+    "cometapi-api-key": ("cometapi", {"api_key": KEY}),
+    "kling-api-key": ("kling", {"api_key": KEY}),
+    "kling-access-keys": ("kling", {"access_key": ACCESS_KEY, "secret_key": SECRET_KEY}),
+}
+
+
+@pytest.mark.parametrize(
+    ("provider", "credentials"), PROVIDER_CREDENTIALS.values(), ids=PROVIDER_CREDENTIALS.keys()
+)
+def test_no_provider_shows_its_keys_or_tokens(
+    logs: pytest.LogCaptureFixture, provider: Any, credentials: dict[str, Any]
+) -> None:
+    from kling_edit import KlingEdit
+    from kling_edit.testing import Simulator, running_server
+
+    # The simulator knows other keys, so every request is refused (401) after going out.
+    simulator = Simulator(provider=provider, api_keys=["other"], access_keys={"ak-other": "x"})
+    with running_server(simulator) as base_url:
+        client = KlingEdit(provider=provider, base_url=base_url, **credentials)
+        token = client._auth.credentials.authorization().removeprefix("Bearer ")
+        with client, pytest.raises(KlingEditError) as caught:
+            client.sessions.init(video_url="https://videos.test/a.mp4")
+
+    said = "\n".join(
+        [
+            _everything_said(caught.value, logs),
+            repr(client),
+            repr(vars(client)),
+            repr(client._auth),
+            repr(client.with_options(max_retries=0)),
+        ]
+    )
+    assert caught.value.status_code == 401
+    assert any(record.name.startswith("httpcore") for record in logs.records)
+    for secret in (KEY, SECRET_KEY, token):
+        assert secret not in said

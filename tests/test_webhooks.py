@@ -228,8 +228,12 @@ def test_the_public_surface_of_kling_edit_webhooks() -> None:
         "verify",
     ]
     for name in webhooks.__all__:
-        assert getattr(webhooks, name).__module__ == "kling_edit.webhooks"
+        home = "kling_edit" if name == "WebhookVerificationError" else "kling_edit.webhooks"
+        assert getattr(webhooks, name).__module__ == home
     assert issubclass(webhooks.WebhookVerificationError, KlingEditError)
+    import kling_edit
+
+    assert kling_edit.WebhookVerificationError is webhooks.WebhookVerificationError
 
 
 def test_verify_and_the_receiver_need_no_cli_extra() -> None:

@@ -1,4 +1,5 @@
-"""Typed Python client for Kling's multi-elements video editing API through CometAPI.
+"""Typed Python client for Kling's multi-elements video editing API, through CometAPI or Kling's
+own host (`KlingEdit(provider="kling")`).
 
 Init a session from a video, mark points on frames, preview the selection, create an
 addition / swap / removal task, wait for it and download the result:
@@ -39,6 +40,7 @@ from ._flows import PollSchedule
 from ._models import ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
 from ._parse import parse_callback
 from ._rules import PromptWarning
+from ._signatures import WebhookVerificationError
 from ._steps import RequestOptions
 from ._tasks import CreateOptions
 from ._version import __version__
@@ -91,6 +93,7 @@ __all__ = [
     "TaskVideo",
     "VideoRejectedError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "__version__",
     "parse_callback",
 ]

@@ -1,15 +1,25 @@
-"""Credentials for the Authorization header: a bearer API key, or Kling's access-key JWTs."""
+"""Credentials for the Authorization header (a bearer API key, or Kling's access-key JWTs) and
+`CredentialsAuth`, the httpx auth flow that sends them and renews a token the service refused."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Protocol
+
+import httpx
 
 from ._errors import RequestValidationError
 
-__all__ = ["AccessKeyCredentials", "ApiKeyCredentials", "Credentials", "check_key"]
+__all__ = [
+    "AccessKeyCredentials",
+    "ApiKeyCredentials",
+    "Credentials",
+    "CredentialsAuth",
+    "check_key",
+]
 
 # Kling's documented token: valid from 5 s ago (clock skew) for 30 minutes.
 _TOKEN_LIFETIME = 1800
@@ -101,3 +111,65 @@ class AccessKeyCredentials:
 
     def __repr__(self) -> str:
         return "AccessKeyCredentials(access_key=<hidden>, secret_key=<hidden>)"
+
+
+# Kling's answers for a token outside its validity window: not yet valid (nbf), expired (exp).
+_STALE_TOKEN_CODES = frozenset({1003, 1004})
+
+
+def _refuses_token(response: httpx.Response) -> bool:
+    """Whether a read 401 answer says the token's time window is wrong (a fresh one may pass)."""
+    try:
+        code = json.loads(response.content).get("code")
+    # Not JSON, not an object, or nested past the parser's depth: no token verdict (the
+    # answer's own parser reports what is wrong with it).
+    except (ValueError, AttributeError, RecursionError):
+        return False
+    return code in _STALE_TOKEN_CODES
+
+
+class CredentialsAuth(httpx.Auth):
+    """Sets each API request's Authorization header from `credentials` at send time, and, when
+    the service answers 401 with code 1003 or 1004, forgets the token and sends the request once
+    more if that gives a different one (a clock that jumped, a token cached across a suspend; a
+    fixed API key has nothing fresher to offer, so its refusal stands).
+
+    Only 401 answers are read here, so other answers keep streaming to the caller.
+    """
+
+    def __init__(self, credentials: Credentials) -> None:
+        self.credentials = credentials
+
+    def __repr__(self) -> str:
+        return f"CredentialsAuth({self.credentials!r})"
+
+    def _signed(self, request: httpx.Request) -> httpx.Request:
+        request.headers["Authorization"] = self.credentials.authorization()
+        return request
+
+    def _renewed(self, request: httpx.Request) -> httpx.Request | None:
+        """`request` with a fresh token, or None when renewing changes nothing."""
+        refused = request.headers["Authorization"]
+        self.credentials.invalidate()
+        fresh = self._signed(request)
+        return fresh if fresh.headers["Authorization"] != refused else None
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        response = yield self._signed(request)
+        if response.status_code == 401:
+            response.read()
+            renewed = self._renewed(request) if _refuses_token(response) else None
+            if renewed is not None:
+                yield renewed
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        response = yield self._signed(request)
+        if response.status_code == 401:
+            await response.aread()
+            renewed = self._renewed(request) if _refuses_token(response) else None
+            if renewed is not None:
+                yield renewed

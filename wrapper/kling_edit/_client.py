@@ -19,10 +19,12 @@ import httpx
 if TYPE_CHECKING:
     from .testing import Simulator
 
+from ._auth import CredentialsAuth
 from ._book import SessionBook
 from ._deadline import attempt_budget, bounded, deadline, keep_deadlines
-from ._errors import KlingEditError
+from ._errors import KlingEditError, RequestValidationError
 from ._flows import PollSchedule
+from ._providers import PROVIDERS, ProviderName, credentials_for, provider_named
 from ._retry import RetryPolicy, call
 from ._rules import check_request_options
 from ._sessions import AsyncSessions, Sessions
@@ -34,31 +36,14 @@ __all__ = ["DEFAULT_BASE_URL", "AsyncKlingEdit", "KlingEdit"]
 
 T = TypeVar("T")
 
-DEFAULT_BASE_URL = "https://api.cometapi.com"
+DEFAULT_BASE_URL = PROVIDERS["cometapi"].default_base_url
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_MAX_RETRIES = 2
-API_KEY_ENV = "COMETAPI_KEY"
-BASE_URL_ENV = "COMETAPI_BASE_URL"
+API_KEY_ENV = PROVIDERS["cometapi"].api_key_env
+BASE_URL_ENV = PROVIDERS["cometapi"].base_url_env
 SIMULATOR_KEY = "sk-simulator"
 
 logger = logging.getLogger("kling_edit")
-
-
-class _Secret:
-    """Holds the API key so that no repr, log line or traceback can show it."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<redacted>"
-
-    __str__ = __repr__
 
 
 class _BaseClient:
@@ -66,35 +51,33 @@ class _BaseClient:
 
     def __init__(
         self,
-        api_key: str | None,
+        credentials: tuple[str | None, str | None, str | None],
+        provider: ProviderName,
         base_url: str | None,
         timeout: float | httpx.Timeout,
         max_retries: int,
         poll_schedule: PollSchedule | None,
         default_headers: Mapping[str, str] | None,
     ) -> None:
-        key = api_key if api_key is not None else os.environ.get(API_KEY_ENV)
-        if not key or not key.strip():
-            raise KlingEditError(
-                f"no API key: pass api_key=... or set {API_KEY_ENV}; to try the client"
-                " offline, use KlingEdit.simulated()"
-            )
+        self._provider = provider_named(provider)
+        self.provider = self._provider.name
+        # Sets the Authorization header as each request goes out: access-key tokens expire.
+        self._auth = CredentialsAuth(credentials_for(self._provider, *credentials))
         if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
             raise KlingEditError(f"max_retries must be a non-negative integer, got {max_retries!r}")
-        self._api_key = _Secret(key.strip())
-        self.base_url = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        base_url = base_url or os.environ.get(self._provider.base_url_env)
+        self.base_url = (base_url or self._provider.default_base_url).rstrip("/")
         self._set_defaults(timeout, max_retries)
         self.poll_schedule = poll_schedule or PollSchedule()
         # Built once: most calls add no headers of their own and reuse these as they are.
         self._base_headers = httpx.Headers({"User-Agent": f"kling-edit-python/{__version__}"})
         self._base_headers.update(check_request_options(None, 0, default_headers or {}))
-        self._base_headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
         self._policy = RetryPolicy()
         self._book = SessionBook()
         self._owns_http = False
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(base_url={self.base_url!r})"
+        return f"{type(self).__name__}(provider={self.provider!r}, base_url={self.base_url!r})"
 
     def _options(self, overrides: RequestOptions) -> CallOptions:
         if not overrides:  # the common case, checked once when the client was made
@@ -114,21 +97,22 @@ class _BaseClient:
         operation = step.operation
         return {
             "method": operation.method,
-            "url": self.base_url + operation.path,
+            "url": self.base_url + self._provider.path(operation.path),
             "json": operation.json,
             "params": operation.params,
             "timeout": step.options.timeout,
             "headers": self._headers(step.options.headers),
+            "auth": self._auth,
         }
 
     def _headers(self, extra: Mapping[str, str]) -> httpx.Headers:
         if not extra:
             return self._base_headers
-        # httpx.Headers merges names case-insensitively: a caller's "user-agent" or
-        # "authorization" replaces the default instead of going out as a second header.
+        # httpx.Headers merges names case-insensitively: a caller's "user-agent" replaces the
+        # default instead of going out as a second header; `self._auth` then sets Authorization
+        # over any the caller gave.
         headers = self._base_headers.copy()
         headers.update(extra)
-        headers["Authorization"] = f"Bearer {self._api_key.reveal()}"
         return headers
 
     def _flow(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> Flow[T]:
@@ -171,16 +155,29 @@ class _BaseClient:
         )
 
     @classmethod
-    def simulated(cls, simulator: Simulator | None = None, **kwargs: Any) -> Self:
+    def simulated(
+        cls,
+        simulator: Simulator | None = None,
+        *,
+        provider: ProviderName | None = None,
+        **kwargs: Any,
+    ) -> Self:
         """A client wired in-process to the offline simulator of `kling_edit.testing`.
 
-        Needs no key and no network: the whole workflow runs against a fresh `Simulator` (or
-        the one given), which is how `make demo` and the CLI's `--simulator` work.
+        Needs no key and no network: the whole workflow runs against a fresh `Simulator` of
+        `provider` (CometAPI by default), or the one given, whose provider the client takes;
+        this is how `make demo` and the CLI's `--simulator` work.
         """
         from .testing import Simulator
 
-        sim = simulator if simulator is not None else Simulator()
-        kwargs.setdefault("api_key", SIMULATOR_KEY)
+        sim = simulator if simulator is not None else Simulator(provider=provider or "cometapi")
+        if provider is not None and provider != sim.provider:
+            raise RequestValidationError(
+                "provider", f"is {provider!r} but the simulator given plays {sim.provider!r}"
+            )
+        kwargs["provider"] = sim.provider
+        if not {"api_key", "access_key", "secret_key"} & kwargs.keys():
+            kwargs["api_key"] = SIMULATOR_KEY
         kwargs.setdefault("base_url", sim.base_url)
         owns_http = "http_client" not in kwargs
         kwargs.setdefault("http_client", cls._http_client_for(sim))
@@ -213,10 +210,15 @@ class _BaseClient:
 
 
 class KlingEdit(_BaseClient):
-    """Client for Kling's multi-elements video editing API through CometAPI.
+    """Client for Kling's multi-elements video editing API, through CometAPI or Kling's own host.
 
     >>> client = KlingEdit()  # the key comes from COMETAPI_KEY
     >>> session = client.sessions.init(video_url="https://example.com/clip.mp4")
+
+    `provider="kling"` talks to Kling's own host (https://api-singapore.klingai.com) with
+    `api_key=` (or KLING_API_KEY), or `access_key=` and `secret_key=` (or KLING_ACCESS_KEY and
+    KLING_SECRET_KEY), sent as short-lived tokens. `base_url=` (or COMETAPI_BASE_URL /
+    KLING_BASE_URL) changes the host, not the provider's paths.
 
     Pass `http_client` to reuse your own `httpx.Client` (it is not closed by this client).
     Use it as a context manager, or call `close()`, to release connections it opened.
@@ -226,6 +228,9 @@ class KlingEdit(_BaseClient):
         self,
         api_key: str | None = None,
         *,
+        provider: ProviderName = "cometapi",
+        access_key: str | None = None,
+        secret_key: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -233,7 +238,15 @@ class KlingEdit(_BaseClient):
         poll_schedule: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
+        super().__init__(
+            (api_key, access_key, secret_key),
+            provider,
+            base_url,
+            timeout,
+            max_retries,
+            poll_schedule,
+            default_headers,
+        )
         self._owns_http = http_client is None
         http = http_client if http_client is not None else httpx.Client(timeout=timeout)
         self._http = keep_deadlines(http)
@@ -311,6 +324,9 @@ class AsyncKlingEdit(_BaseClient):
         self,
         api_key: str | None = None,
         *,
+        provider: ProviderName = "cometapi",
+        access_key: str | None = None,
+        secret_key: str | None = None,
         base_url: str | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
@@ -318,7 +334,15 @@ class AsyncKlingEdit(_BaseClient):
         poll_schedule: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
+        super().__init__(
+            (api_key, access_key, secret_key),
+            provider,
+            base_url,
+            timeout,
+            max_retries,
+            poll_schedule,
+            default_headers,
+        )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
         self._made_http = http_client is None  # simulated() clients get theirs injected

@@ -13,6 +13,7 @@ import httpx
 
 from kling_edit_api.types import Unset
 
+from ._callbacks import normalize_callback
 from ._errors import APIError, APIResponseValidationError, error_from_envelope
 from ._models import Task, TaskVideo, seconds, timestamp
 
@@ -139,6 +140,7 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
             "callback body is not a JSON object", status_code=None, code=None, request_id=None
         )
     data = body.get("data") if "code" in body and isinstance(body.get("data"), dict) else body
+    data = normalize_callback(data) if isinstance(data, Mapping) else data  # either format
     try:
         return task_from_api(ApiTask.from_dict(data), data, None)  # type: ignore[arg-type]
     except (KeyError, TypeError, ValueError, AttributeError) as error:

@@ -17,6 +17,7 @@ from .._version import __version__
 from ._batch import batch
 from ._clients import client_for, workflow_for
 from ._invocation import PROG, Group, as_json, command_line, out, remember_task
+from ._listen import listen
 from ._mask_files import run_record
 from ._options import (
     edit_options,
@@ -40,8 +41,8 @@ from ._workflow import Edit, Plan, Workflow
 # ---------------------------------------------------------------------------------------------
 # Commands
 
-_GROUP_HELP = f"""Edit a video with Kling's multi-elements API through CometAPI: add, swap or
-remove an object.
+_GROUP_HELP = f"""Edit a video with Kling's multi-elements API through CometAPI or Kling's own
+host: add, swap or remove an object.
 
 The workflow: `init` a session from a video, mark `points` on a frame to select an object,
 `preview` the selection, `create` an edit task, `wait` for it, `download` the result. `run` does
@@ -60,6 +61,8 @@ Examples:
 \b
 Service or simulator:
   {API_KEY_ENV} set      the real service (--base-url or {BASE_URL_ENV} to change host).
+  --provider kling       Kling's own host instead: KLING_API_KEY, or KLING_ACCESS_KEY and
+                         KLING_SECRET_KEY (KLING_BASE_URL to change host).
   no key or --simulator  an embedded offline simulator. It lives as long as the command:
                          fine for `run`; to go step by step, start `kling-edit simulate` in
                          another terminal and pass --base-url http://127.0.0.1:8765 (any key).
@@ -299,3 +302,4 @@ def run(
 
 cli.add_command(simulate)
 cli.add_command(batch)
+cli.add_command(listen)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,10 +18,10 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-from .._client import API_KEY_ENV, BASE_URL_ENV, AsyncKlingEdit
+from .._client import AsyncKlingEdit
 from ..batch import BatchRunner, Journal, JournalError, Summary, load_jobs, open_journal, summarize
 from ..batch._runner import DEFAULT_LEASE_SECONDS
-from ._clients import _LOCAL_POLL, LOCAL_KEY, _is_loopback
+from ._clients import connect
 from ._invocation import CLIError, out, say
 from ._options import json_option, option_value, shared_options
 from ._output import ExitCode
@@ -86,23 +85,6 @@ def _without_password(target: str) -> str:
         return target
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
-def _async_client(ctx: click.Context) -> AsyncKlingEdit:
-    """The async twin of the client the other commands use, chosen the same way."""
-    key = os.environ.get(API_KEY_ENV, "").strip() or None
-    base_url = option_value(ctx, "base_url") or os.environ.get(BASE_URL_ENV) or None
-    if option_value(ctx, "simulator") or (key is None and base_url is None):
-        say(
-            "using the embedded offline simulator; its tasks end with this command, so to try"
-            " resuming run `kling-edit simulate` and pass --base-url http://127.0.0.1:8765"
-        )
-        return AsyncKlingEdit.simulated(poll_schedule=_LOCAL_POLL)
-    if base_url is not None and _is_loopback(base_url):
-        return AsyncKlingEdit(key or LOCAL_KEY, base_url=base_url, poll_schedule=_LOCAL_POLL)
-    if key is None:
-        raise CLIError(f"{API_KEY_ENV} is not set: set it to use {base_url}", ExitCode.USAGE)
-    return AsyncKlingEdit(key, base_url=base_url)
 
 
 class _LiveCounts:
@@ -218,7 +200,7 @@ def run(
         if known:
             # By key: a line changed since it was first loaded keeps its journaled form.
             say(f"{known} job(s) already in the journal (same keys): resuming them")
-        client = _async_client(ctx)
+        client = connect(ctx, AsyncKlingEdit)
         live_display = stderr_is_terminal() and not option_value(ctx, "as_json")
         live = Live(console=Console(stderr=True)) if live_display else None
         runner = BatchRunner(

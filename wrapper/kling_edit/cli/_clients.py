@@ -6,20 +6,22 @@ Nothing else lives here.
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 import click
 
-from .._client import API_KEY_ENV, BASE_URL_ENV, KlingEdit
+from .._client import AsyncKlingEdit, KlingEdit
 from .._flows import PollSchedule
+from .._providers import Provider, provider_named
 from ._invocation import TARGET, CLIError, redact, remember_task, say
-from ._options import option_value
+from ._options import PROVIDER_ENV, option_value
 from ._output import ExitCode
 from ._progress import ConsoleReporter
 from ._workflow import Workflow
 
 Target = Literal["service", "loopback", "embedded"]
+AnyClient = TypeVar("AnyClient", KlingEdit, AsyncKlingEdit)
 
 # A local simulator answers at once and costs nothing, so poll it often.
 _LOCAL_POLL = PollSchedule(first=0.2, factor=1.5, maximum=1.0)
@@ -32,18 +34,30 @@ def _is_loopback(url: str) -> bool:
     return urlsplit(url).hostname in _LOOPBACK_HOSTS
 
 
-def client_for(ctx: click.Context, *, one_shot: bool = False) -> KlingEdit:
-    """The client this invocation uses, closed when the command ends.
+def provider_of(ctx: click.Context) -> Provider:
+    """The provider this invocation talks to: --provider, else $KLING_EDIT_PROVIDER, else
+    CometAPI."""
+    name = option_value(ctx, "provider") or os.environ.get(PROVIDER_ENV, "").strip() or "cometapi"
+    try:
+        return provider_named(name)
+    except ValueError as error:
+        raise CLIError(f"{PROVIDER_ENV}: {error}", ExitCode.USAGE) from None
 
-    COMETAPI_KEY set: the real service. No key: a loopback simulator named by --base-url, or
-    else the embedded one (`one_shot` commands do all their work in this process, so losing the
-    simulator's state at exit does not matter to them).
+
+def connect(ctx: click.Context, kind: type[AnyClient], *, one_shot: bool = False) -> AnyClient:
+    """The client (sync or async `kind`) this invocation uses; the caller closes it.
+
+    The provider's credentials set (COMETAPI_KEY, or KLING_API_KEY / KLING_ACCESS_KEY and
+    KLING_SECRET_KEY with --provider kling): the real service. None: a loopback simulator named
+    by --base-url, or else the embedded one (`one_shot` commands do all their work in this
+    process, so losing the simulator's state at exit does not matter to them).
     """
-    key = os.environ.get(API_KEY_ENV, "").strip() or None
-    base_url = option_value(ctx, "base_url") or os.environ.get(BASE_URL_ENV) or None
+    provider = provider_of(ctx)
+    has_credentials = provider.has_credentials(os.environ)
+    base_url = option_value(ctx, "base_url") or os.environ.get(provider.base_url_env) or None
     target: Target
-    if option_value(ctx, "simulator") or (key is None and base_url is None):
-        reason = "--simulator" if option_value(ctx, "simulator") else f"no {API_KEY_ENV}"
+    if option_value(ctx, "simulator") or (not has_credentials and base_url is None):
+        reason = "--simulator" if option_value(ctx, "simulator") else "no key"
         notice = f"{reason}: using the embedded offline simulator"
         if not one_shot:
             notice += (
@@ -51,22 +65,29 @@ def client_for(ctx: click.Context, *, one_shot: bool = False) -> KlingEdit:
                 " --base-url http://127.0.0.1:8765 to go step by step"
             )
         say(notice)
-        client = KlingEdit.simulated(poll_schedule=_LOCAL_POLL)
+        client = kind.simulated(provider=provider.name, poll_schedule=_LOCAL_POLL)
         target = "embedded"
     elif base_url is not None and _is_loopback(base_url):
-        client = KlingEdit(key or LOCAL_KEY, base_url=base_url, poll_schedule=_LOCAL_POLL)
+        # The client reads the provider's variables itself; without any, any key will do.
+        key = None if has_credentials else LOCAL_KEY
+        client = kind(key, provider=provider.name, base_url=base_url, poll_schedule=_LOCAL_POLL)
         target = "loopback"
-    elif key is None:
+    elif not has_credentials:
         raise CLIError(
-            f"{API_KEY_ENV} is not set: set it to use {base_url}, or drop --base-url to try"
-            " the embedded simulator",
+            f"{' or '.join(provider.key_variables)} is not set: set it to use {base_url}, or"
+            " drop --base-url to try the embedded simulator",
             ExitCode.USAGE,
         )
     else:
-        client = KlingEdit(key, base_url=base_url)
+        client = kind(provider=provider.name, base_url=base_url)
         target = "service"
     ctx.meta[TARGET] = target
-    return ctx.with_resource(client)
+    return client
+
+
+def client_for(ctx: click.Context, *, one_shot: bool = False) -> KlingEdit:
+    """The sync client this invocation uses, closed when the command ends."""
+    return ctx.with_resource(connect(ctx, KlingEdit, one_shot=one_shot))
 
 
 def workflow_for(ctx: click.Context, *, steps: bool, one_shot: bool = False) -> Workflow:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shlex
 import warnings
 from collections.abc import Iterator
@@ -17,18 +16,16 @@ from typing import Any, NoReturn
 
 import click
 
-from .._client import API_KEY_ENV
 from .._errors import KlingEditError
 from .._rules import PromptWarning
 from ._options import option_value
 from ._output import ExitCode, error_line, error_record, exit_code_for, to_jsonable
+from ._redaction import redact as redact  # re-exported: commands import it from here
 
 PROG = "kling-edit"
 _RESUME = "kling_edit.resume"
 # Where this invocation's client points ("service", "loopback" or "embedded").
 TARGET = "kling_edit.target"
-# Shorter values could be ordinary words of the output; real keys are far longer.
-_MIN_REDACTED_KEY = 8
 
 
 class CLIError(Exception):
@@ -37,12 +34,6 @@ class CLIError(Exception):
     def __init__(self, message: str, exit_code: ExitCode) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-def redact(text: str) -> str:
-    # The client never puts the key in a message; this is the backstop for anything echoed.
-    key = os.environ.get(API_KEY_ENV, "").strip()
-    return text.replace(key, "***") if len(key) >= _MIN_REDACTED_KEY else text
 
 
 def as_json(ctx: click.Context) -> bool:
@@ -61,9 +52,12 @@ def say(message: str) -> None:
 
 
 def command_line(ctx: click.Context, *words: str) -> str:
-    """A command line to suggest, aimed at the same host as this one."""
-    base_url = option_value(ctx, "base_url")
-    extra = ("--base-url", base_url) if base_url else ()
+    """A command line to suggest, aimed at the same provider and host as this one."""
+    extra: list[str] = []
+    for name in ("provider", "base_url"):
+        value = option_value(ctx, name)
+        if value:
+            extra += ["--" + name.replace("_", "-"), value]
     return shlex.join((PROG, *words, *extra))
 
 

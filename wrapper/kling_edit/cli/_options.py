@@ -14,7 +14,6 @@ from typing import Any, TypeVar, cast
 import click
 from click.core import ParameterSource
 
-from .._client import BASE_URL_ENV
 from .._media import ImageInput
 from .._rules import DURATION_SOURCE_RULE
 from .._tasks import DEFAULT_WAIT_TIMEOUT, CreateOptions
@@ -23,6 +22,8 @@ from ._workflow import Edit
 F = TypeVar("F", bound=Callable[..., Any])
 
 _OPTIONS = "kling_edit.options"
+# Where --provider's default comes from.
+PROVIDER_ENV = "KLING_EDIT_PROVIDER"
 
 
 def remember_option(ctx: click.Context, param: click.Parameter, value: object) -> object:
@@ -47,6 +48,14 @@ json_option = click.option(
 )
 _connection_options = (
     click.option(
+        "--provider",
+        type=click.Choice(["cometapi", "kling"]),
+        expose_value=False,
+        callback=remember_option,
+        help=f"Whose API: cometapi (default; COMETAPI_KEY) or kling, Kling's own host"
+        f" (KLING_API_KEY, or KLING_ACCESS_KEY and KLING_SECRET_KEY); default ${PROVIDER_ENV}.",
+    ),
+    click.option(
         "--simulator",
         is_flag=True,
         expose_value=False,
@@ -58,7 +67,8 @@ _connection_options = (
         metavar="URL",
         expose_value=False,
         callback=remember_option,
-        help=f"API host (default: ${BASE_URL_ENV} or https://api.cometapi.com). Point it at"
+        help="API host (default: $COMETAPI_BASE_URL or https://api.cometapi.com; with"
+        " --provider kling, $KLING_BASE_URL or https://api-singapore.klingai.com). Point it at"
         " `kling-edit simulate` (http://127.0.0.1:8765) to keep state between commands.",
     ),
 )

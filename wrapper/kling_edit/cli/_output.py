@@ -59,7 +59,11 @@ _EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
 )
 
 _HINTS: tuple[tuple[type[APIError], str], ...] = (
-    (AuthenticationError, "check COMETAPI_KEY"),
+    (
+        AuthenticationError,
+        "check COMETAPI_KEY (with --provider kling: KLING_API_KEY, or KLING_ACCESS_KEY and"
+        " KLING_SECRET_KEY)",
+    ),
     (AccountError, "check the account's balance and resource packs"),
     (
         NotFoundError,

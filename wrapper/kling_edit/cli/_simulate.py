@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shlex
-from typing import Literal
+from typing import Literal, cast
 
 import click
 
+from .._providers import ProviderName
 from ._invocation import PROG, CLIError, out, say
 from ._options import json_option
 from ._output import ExitCode
+from ._redaction import add_secret
 
 
 @click.command(short_help="Serve the offline simulator on 127.0.0.1 until Ctrl-C.")
@@ -50,6 +52,26 @@ from ._output import ExitCode
     show_default=True,
     help="A second create with a used external_task_id: refused (400/1201) or a second task.",
 )
+@click.option(
+    "--provider",
+    type=click.Choice(["cometapi", "kling"]),
+    default="cometapi",
+    show_default=True,
+    help="Whose host to play: CometAPI (/kling/v1/... paths) or Kling's own (/v1/...).",
+)
+@click.option(
+    "--api-key",
+    "api_keys",
+    multiple=True,
+    help="Accept only this bearer key (repeat for several); by default any key works.",
+)
+@click.option("--access-key", help="Accept JWTs of this access key (with --secret-key).")
+@click.option("--secret-key", help="The secret key that signs --access-key's JWTs.")
+@click.option(
+    "--webhook-secret",
+    metavar="WHSEC",
+    help="Sign callbacks with this webhook secret (whsec_...), as Kling does.",
+)
 @json_option
 @click.pass_context
 def simulate(
@@ -60,10 +82,16 @@ def simulate(
     fault_rate: float,
     max_concurrent_tasks: int | None,
     duplicate_external_id: Literal["refuse", "accept"],
+    provider: str,
+    api_keys: tuple[str, ...],
+    access_key: str | None,
+    secret_key: str | None,
+    webhook_secret: str | None,
 ) -> None:
     """Serve the offline simulator on http://127.0.0.1:PORT (loopback only) until Ctrl-C.
 
-    Then, in another terminal, go step by step against it (any key works):
+    Then, in another terminal, go step by step against it (any key works unless keys are
+    given; with --provider kling, pass --provider kling to the commands too):
 
     \b
         kling-edit init --video-url https://example.com/clip.mp4 \\
@@ -71,8 +99,19 @@ def simulate(
     """
     from ..testing import Faults, Simulator, serve
 
+    for secret in (*api_keys, access_key, secret_key, webhook_secret):
+        add_secret(secret)
+    if (access_key is None) != (secret_key is None):
+        raise CLIError("pass --access-key and --secret-key together", ExitCode.USAGE)
+    if provider != "kling" and access_key is not None:
+        raise CLIError("--access-key needs --provider kling", ExitCode.USAGE)
+    access_keys = {access_key: secret_key} if access_key and secret_key else None
     try:
         simulator = Simulator(
+            provider=cast(ProviderName, provider),  # one of click.Choice's
+            api_keys=api_keys,
+            access_keys=access_keys,
+            webhook_secret=webhook_secret,
             submit_seconds=submit_seconds,
             job_seconds=job_seconds,
             faults=Faults.at_rate(fault_rate),
@@ -81,15 +120,15 @@ def simulate(
         )
     except ValueError as error:
         raise CLIError(str(error), ExitCode.USAGE) from None
+    chosen = ("--provider", provider) if provider != "cometapi" else ()
 
     def ready(base_url: str) -> None:
-        hint = shlex.join(
-            (PROG, "init", "--video-url", "https://example.com/clip.mp4", "--base-url", base_url)
-        )
+        words = ("init", "--video-url", "https://example.com/clip.mp4", *chosen)
+        hint = shlex.join((PROG, *words, "--base-url", base_url))
         out(
             ctx,
             f"simulator listening on {base_url} (Ctrl-C to stop)\ntry: {hint}",
-            {"base_url": base_url},
+            {"base_url": base_url, "provider": provider},
         )
 
     try:

@@ -116,12 +116,16 @@ class Faults:
     Route keys: ``init``, ``add``, ``delete``, ``clear``, ``preview``, ``create``, ``get``,
     ``list``, ``download`` (every file the simulator serves) and ``"*"``. A route's own entry
     replaces the ``"*"`` entry entirely (they are not merged).
+
+    ``rate_duplicate_callback``: the probability that a callback is delivered twice (the same
+    body and ``webhook-id``), as the service may repeat a delivery; receivers must dedupe.
     """
 
     routes: Mapping[str, RouteFaults] = attrs.field(
         factory=dict, converter=_freeze_routes, repr=lambda routes: repr(dict(routes))
     )
     seed: int = 0
+    rate_duplicate_callback: float = attrs.field(default=0.0, validator=_rate)
 
     @classmethod
     def at_rate(cls, rate: float, *, seed: int = 0) -> Faults:

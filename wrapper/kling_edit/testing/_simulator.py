@@ -7,11 +7,12 @@ to `_files`, callbacks to `_callbacks`; nothing else lives here.
 from __future__ import annotations
 
 import collections
+import functools
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +23,7 @@ from ._auth import Authenticator
 from ._callbacks import CallbackSchedule, post_callback
 from ._faults import ConnectionFault, Faults
 from ._files import serve_file
+from ._providers import PROVIDERS, ProviderName, served_path
 from ._responses import error_response, json_response
 from ._routes import Call, Routes, resolve
 from ._rules import ApiError
@@ -48,7 +50,8 @@ def _default_probe(source: str) -> VideoInfo:
 
 
 class Simulator:
-    """An offline, stateful fake of the Kling multi-elements API (CometAPI flavour).
+    """An offline, stateful fake of the Kling multi-elements API, as CometAPI serves it or, with
+    ``provider="kling"``, as Kling's own host does (paths without ``/kling``, access-key JWTs).
 
     Every documented rule of the real service is enforced (``_rules.RULES`` lists them with
     their sources), with Kling's envelope codes and HTTP statuses, so a client bug fails here as
@@ -58,9 +61,11 @@ class Simulator:
 
     Options:
 
-    - ``api_key``: accept only this key (others get 401, code 1002; no header 401, code 1001);
-      by default any non-empty bearer key works. Sessions, tasks and ``external_task_id`` are
-      scoped per key (per access key for JWTs).
+    - ``api_key`` / ``api_keys``: accept only these bearer keys, and ``access_keys``
+      (``{access_key: secret_key}``, Kling's JWTs, checked as the service does); a missing
+      header gets 401 code 1001, a wrong key or token 1002, a token not yet valid 1003, an
+      expired one 1004. By default any non-empty bearer key works. Sessions, tasks and
+      ``external_task_id`` are scoped per key (per access key for JWTs, so renewals keep them).
     - ``probe(video_url_or_id) -> VideoInfo``: what init-selection reports; by default
       30 fps, 5000 ms, 1280x720. Videos outside the service's limits get ``status`` 1.
     - ``submit_seconds`` / ``job_seconds``: a task turns ``processing`` after the first and
@@ -69,6 +74,8 @@ class Simulator:
       ``SIMULATE_FAILURE`` always fails).
     - ``callback_sender(url, task)``: how callbacks go out (default: an HTTP POST with a short
       timeout); exceptions land in :attr:`callback_errors`.
+    - ``webhook_secret``: sign the default sender's callbacks with it (Standard Webhooks: the
+      ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature`` headers).
     - ``max_active_tasks``: per key; one more create gets 429, code 1303.
     - :meth:`units_charged`: what the answers deducted, per key (simulated prices).
     - ``result_size_bytes``: pad result videos to this size (streamed, still playable).
@@ -84,13 +91,17 @@ class Simulator:
     def __init__(
         self,
         *,
+        provider: ProviderName = "cometapi",
         api_key: str | None = None,
+        api_keys: Iterable[str] = (),
+        access_keys: Mapping[str, str] | None = None,
+        webhook_secret: str | None = None,
         clock: Callable[[], float] = time.time,
         probe: Callable[[str], VideoInfo] = _default_probe,
         submit_seconds: float = 0.3,
         job_seconds: float = 2.0,
         fail_when: Callable[[Mapping[str, Any]], str | None] | None = None,
-        callback_sender: Callable[[str, dict[str, Any]], None] = post_callback,
+        callback_sender: Callable[[str, dict[str, Any]], None] | None = None,
         max_active_tasks: int | None = None,
         result_size_bytes: int | None = None,
         faults: Faults | None = None,
@@ -105,14 +116,24 @@ class Simulator:
             raise ValueError(
                 f"duplicate_external_id must be one of {', '.join(DUPLICATE_EXTERNAL_ID)}"
             )
-        self._auth = Authenticator(api_keys=() if api_key is None else (api_key,), clock=clock)
+        if provider not in PROVIDERS:
+            raise ValueError(f"provider must be one of {PROVIDERS}, got {provider!r}")
+        if webhook_secret is not None and callback_sender is not None:
+            raise ValueError(
+                "webhook_secret signs the default sender's callbacks: a custom"
+                " callback_sender signs its own"
+            )
+        self._provider: ProviderName = provider
+        keys = (*api_keys, *([api_key] if api_key is not None else []))
+        self._authenticator = Authenticator(api_keys=keys, access_keys=access_keys, clock=clock)
         self._clock = clock
         self._result_size_bytes = result_size_bytes
         self._lock = threading.Lock()
         self._faults = faults or Faults()
         self._rng = random.Random(self._faults.seed)
         self._requests: collections.Counter[str] = collections.Counter()
-        self._callbacks = CallbackSchedule(self._lock, callback_sender)
+        sender = callback_sender or functools.partial(post_callback, secret=webhook_secret)
+        self._callbacks = CallbackSchedule(self._lock, sender, self._callback_copies)
         self._routes = Routes(
             self._lock,
             self._callbacks,
@@ -129,6 +150,11 @@ class Simulator:
     def base_url(self) -> str:
         """The base URL for clients on :meth:`transport` / :meth:`async_transport`."""
         return IN_PROCESS_BASE_URL
+
+    @property
+    def provider(self) -> ProviderName:
+        """Whose host this simulator plays: "cometapi" or "kling"."""
+        return self._provider
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -205,14 +231,15 @@ class Simulator:
     ) -> SimResponse:
         """Answer one HTTP request: the sans-IO core under both transports and the server.
 
-        ``path`` is the URL path (with or without ``/kling``), ``query`` the decoded query
+        ``path`` is the URL path (the CometAPI flavour takes it with or without ``/kling``, the
+        Kling flavour only without), ``query`` the decoded query
         parameters, ``headers`` the request headers (names in any case), ``base_url`` where the
         caller reached the simulator (file URLs in answers point there). Runs :meth:`tick` first.
         """
         self.tick()
         request_id = str(uuid.uuid4())
         try:
-            route, param = resolve(method.upper(), path)
+            route, param = resolve(method.upper(), served_path(self._provider, path))
         except ApiError as exc:
             return error_response(exc, request_id)
         with self._lock:
@@ -275,8 +302,14 @@ class Simulator:
         return json_response(200, envelope, request_id)
 
     def _authenticate(self, headers: Mapping[str, str]) -> str:
-        check = self._auth.check(headers)
+        check = self._authenticator.check(headers)
         if check.error is not None:
             raise check.error
-        assert check.caller is not None  # set exactly when there is no error
+        assert check.caller is not None
         return check.caller
+
+    def _callback_copies(self) -> int:
+        """2 when the duplicate-delivery fault strikes the next callback, else 1."""
+        with self._lock:
+            rate = self._faults.rate_duplicate_callback
+            return 2 if rate and self._rng.random() < rate else 1
