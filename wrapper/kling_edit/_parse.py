@@ -1,151 +1,402 @@
-"""Reading answers: envelopes checked and parsed with the generated models, tasks and callbacks.
+"""Reading answers: the envelope checked, parsed into its generated type, and the user's model
+built from those typed values with every field checked (`_fields`); tasks and callbacks.
 
-Nothing else lives here: each operation's own `parse` (in `_operations`) builds on these.
+Nothing else lives here. Any answer, however malformed, ends in a `KlingEditError`: the JSON is
+parsed once, its `code` decides success, and whatever the generated `from_dict` or a field check
+refuses becomes an `APIResponseValidationError` naming what was wrong.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 import httpx
 
-from kling_edit_api.types import Unset
+from ._errors import APIResponseValidationError, VideoRejectedError, error_from_envelope
+from ._fields import (
+    FieldError,
+    decimal_text,
+    flag,
+    integer,
+    millis,
+    number,
+    required_text,
+    seconds,
+    text,
+)
+from ._models import Cost, ObjectMask, Preview, Selection, Session, Task, TaskVideo
 
-from ._errors import APIError, APIResponseValidationError, error_from_envelope
-from ._models import Task, TaskVideo, seconds, timestamp
-
-
-def _envelope_data(response: httpx.Response, envelope: Any) -> tuple[Any, Any]:
-    """Check the status and `code`, then read the body with a generated envelope model."""
-    request_id = response.headers.get("x-request-id")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not response.is_success or not isinstance(body, dict) or body.get("code", 0) != 0:
-        if response.is_success and not isinstance(body, dict):
-            raise APIResponseValidationError(
-                "the service answered with a body that is not a JSON envelope",
-                status_code=response.status_code,
-                code=None,
-                request_id=request_id,
-                response=response,
-                body=response.text[:500],
-            )
-        raise error_from_envelope(
-            response.status_code, body, response=response, request_id=request_id
-        )
-    try:
-        parsed = envelope.from_dict(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise APIResponseValidationError(
-            f"the service's answer does not match the spec ({type(error).__name__}: {error})",
-            status_code=response.status_code,
-            code=0,
-            request_id=body.get("request_id") or request_id,
-            response=response,
-            body=body,
-        ) from error
-    return parsed.data, body.get("data")
+if TYPE_CHECKING:
+    from kling_edit_api.models.created_task import CreatedTask
+    from kling_edit_api.models.final_balance_deduction import FinalBalanceDeduction
+    from kling_edit_api.models.init_selection_envelope import InitSelectionEnvelope
+    from kling_edit_api.models.object_mask import ObjectMask as ApiObjectMask
+    from kling_edit_api.models.preview_selection_envelope import PreviewSelectionEnvelope
+    from kling_edit_api.models.selection_envelope import SelectionEnvelope
+    from kling_edit_api.models.task import Task as ApiTask
+    from kling_edit_api.models.task_envelope import TaskEnvelope
+    from kling_edit_api.models.task_list_envelope import TaskListEnvelope
+    from kling_edit_api.types import Unset
 
 
-def _value(value: Any) -> Any:
-    """None for the generator's UNSET sentinel, else the value."""
-    return None if isinstance(value, Unset) else value
+class FromDict(Protocol):
+    """What every generated model offers: built from its JSON object."""
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any], /) -> Self: ...
 
 
-def task_from_api(task: Any, raw: Any, response: httpx.Response | None) -> Task:
-    """Build a Task from a generated `Task` model (or the create answer's `CreatedTask`)."""
-    info, result = (
-        _value(getattr(task, "task_info", None)),
-        _value(getattr(task, "task_result", None)),
-    )
-    videos = tuple(
-        TaskVideo(
-            url=_value(video.url), id=_value(video.id), duration=seconds(_value(video.duration))
-        )
-        for video in (_value(result.videos) or [] if result is not None else [])
-        if isinstance(_value(video.url), str)
-    )
-    task_id, status = _value(task.task_id), _value(task.task_status)
-    if not isinstance(task_id, str) or not task_id:
-        raise ValueError("the task has no task_id")
-    return Task(
-        task_id=task_id,
-        status=status if isinstance(status, str) else "unknown",
-        status_message=_value(getattr(task, "task_status_msg", None)) or None,
-        external_task_id=_value(info.external_task_id) if info is not None else None,
-        created_at=timestamp(_value(task.created_at)),
-        updated_at=timestamp(_value(task.updated_at)),
-        videos=videos,
-        raw=raw if isinstance(raw, dict) else {},
-        http_response=response,
-    )
+E = TypeVar("E", bound=FromDict)
+R = TypeVar("R")
+# What the generated `from_dict` raises when the JSON does not have the spec's shape.
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 
 
-def _as_validation_error(response: httpx.Response, body: Any, error: Exception) -> APIError:
+def _invalid(
+    message: str, response: httpx.Response | None, body: Any, code: int | None = 0
+) -> APIResponseValidationError:
     return APIResponseValidationError(
-        f"the service's answer cannot be read ({error})",
-        status_code=response.status_code,
-        code=0,
-        request_id=response.headers.get("x-request-id"),
+        message,
+        status_code=response.status_code if response is not None else None,
+        code=code if response is not None else None,
+        request_id=response.headers.get("x-request-id") if response is not None else None,
         response=response,
         body=body,
     )
 
 
-def _parse_task(response: httpx.Response) -> Task:
-    from kling_edit_api.models import TaskEnvelope
-
-    data, raw = _envelope_data(response, TaskEnvelope)
+def _envelope(response: httpx.Response) -> dict[str, Any]:
+    """The success envelope as JSON, parsed once; any failure raised as its error class."""
     try:
-        return task_from_api(data, raw, response)
-    except ValueError as error:
-        raise _as_validation_error(response, raw, error) from error
+        body = response.json()
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
+        body = None
+    if not response.is_success:
+        raise error_from_envelope(
+            response.status_code,
+            body,
+            response=response,
+            request_id=response.headers.get("x-request-id"),
+        )
+    if not isinstance(body, dict):
+        raise _invalid(
+            "the service answered with a body that is not a JSON envelope",
+            response,
+            response.text[:500] if body is None else body,
+            code=None,
+        )
+    code = body.get("code")
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise _invalid(str(FieldError("code", "an integer", code)), response, body, code=None)
+    if code != 0:
+        raise error_from_envelope(
+            response.status_code,
+            body,
+            response=response,
+            request_id=response.headers.get("x-request-id"),
+        )
+    return body
 
 
-def _parse_task_list(response: httpx.Response) -> list[Task]:
-    from kling_edit_api.models import TaskListEnvelope
-
-    data, raw = _envelope_data(response, TaskListEnvelope)
+def read_answer(
+    response: httpx.Response,
+    envelope: type[E],
+    build: Callable[[E, Any, httpx.Response], R],
+) -> R:
+    """Parse `response` into its generated `envelope` type, then `build` the user's model from
+    it (the typed envelope, the raw `data`, the response)."""
+    body = _envelope(response)
     try:
+        parsed = envelope.from_dict(body)
+    except _SHAPE_ERRORS as error:
+        raise _invalid(
+            f"the service's answer does not match the spec ({type(error).__name__}: {error})",
+            response,
+            body,
+        ) from error
+    try:
+        return build(parsed, body.get("data"), response)
+    except FieldError as error:
+        raise _invalid(str(error), response, body) from None
+
+
+def _cost(units: object, balance: FinalBalanceDeduction | Unset, at: str) -> Cost | None:
+    cost = Cost(
+        units=decimal_text(units, f"{at}.final_unit_deduction"),
+        quota=decimal_text(
+            balance.quota if balance else None, f"{at}.final_balance_deduction.quota"
+        ),
+        list_price=decimal_text(
+            balance.list_price if balance else None, f"{at}.final_balance_deduction.list_price"
+        ),
+    )
+    return None if cost == _NO_COST else cost
+
+
+_NO_COST = Cost()
+
+
+def task_from_api(
+    task: ApiTask | CreatedTask, raw: Any, response: httpx.Response | None, at: str = "data"
+) -> Task:
+    """Build a Task from a generated `Task` (or the create answer's `CreatedTask`)."""
+    from kling_edit_api.models.task import Task as ApiTask
+    from kling_edit_api.types import UNSET
+
+    if isinstance(task, ApiTask):
+        result, message = task.task_result, task.task_status_msg
+        units, balance = task.final_unit_deduction, task.final_balance_deduction
+    else:  # a created task carries only its id, status, times and task_info
+        result, message, units, balance = UNSET, UNSET, UNSET, UNSET
+    videos: list[TaskVideo] = []
+    for index, video in enumerate((result.videos or ()) if result else ()):
+        where = f"{at}.task_result.videos[{index}]"
+        url = text(video.url, f"{where}.url")
+        if url is not None:  # a video without a URL yet is not a result
+            videos.append(
+                TaskVideo(
+                    url=url,
+                    id=text(video.id, f"{where}.id"),
+                    duration=seconds(video.duration),
+                    session_id=text(video.session_id, f"{where}.session_id"),
+                    watermark_url=text(video.watermark_url, f"{where}.watermark_url"),
+                )
+            )
+    info, watermark = task.task_info, task.watermark_info
+    return Task(
+        task_id=required_text(task.task_id, f"{at}.task_id"),
+        status=required_text(task.task_status, f"{at}.task_status"),
+        status_message=text(message, f"{at}.task_status_msg") or None,
+        external_task_id=text(
+            info.external_task_id if info else None, f"{at}.task_info.external_task_id"
+        ),
+        created_at=millis(task.created_at, f"{at}.created_at"),
+        updated_at=millis(task.updated_at, f"{at}.updated_at"),
+        videos=tuple(videos),
+        watermark=flag(watermark.enabled if watermark else None, f"{at}.watermark_info.enabled"),
+        cost=_cost(units, balance, at),
+        raw=raw if isinstance(raw, dict) else {},
+        http_response=response,
+    )
+
+
+def _task_answer(parsed: TaskEnvelope, raw: Any, response: httpx.Response) -> Task:
+    return task_from_api(parsed.data, raw, response)
+
+
+def parse_task(response: httpx.Response) -> Task:
+    from kling_edit_api.models.task_envelope import TaskEnvelope
+
+    return read_answer(response, TaskEnvelope, _task_answer)
+
+
+def parse_task_list(response: httpx.Response) -> list[Task]:
+    from kling_edit_api.models.task_list_envelope import TaskListEnvelope
+
+    def build(parsed: TaskListEnvelope, raw: Any, response: httpx.Response) -> list[Task]:
         # The generated model iterates whatever `data` is: an empty object would read as [].
         if not isinstance(raw, list):
-            raise ValueError("data is not a list of tasks")
-        return [task_from_api(task, item, response) for task, item in zip(data, raw, strict=True)]
-    except ValueError as error:
-        raise _as_validation_error(response, raw, error) from error
+            raise FieldError("data", "a list of tasks", raw)
+        return [
+            task_from_api(task, item, response, f"data[{index}]")
+            for index, (task, item) in enumerate(zip(parsed.data, raw, strict=True))
+        ]
+
+    return read_answer(response, TaskListEnvelope, build)
+
+
+def session_from_api(parsed: InitSelectionEnvelope, raw: Any, response: httpx.Response) -> Session:
+    """Build the Session of an init answer; a non-zero `status` is a `VideoRejectedError`."""
+    data = parsed.data
+    session = Session(
+        session_id=required_text(data.session_id, "data.session_id"),
+        status=integer(data.status, "data.status", low=-(2**63)) or 0,
+        fps=number(data.fps, "data.fps"),
+        original_duration_ms=integer(data.original_duration, "data.original_duration"),
+        width=integer(data.width, "data.width"),
+        height=integer(data.height, "data.height"),
+        total_frame=integer(data.total_frame, "data.total_frame"),
+        normalized_video_url=text(data.normalized_video, "data.normalized_video"),
+        cost=_cost(data.final_unit_deduction, data.final_balance_deduction, "data"),
+        raw=raw,
+        http_response=response,
+    )
+    if session.status != 0:
+        from ._rules import video_problems
+
+        problems = video_problems(
+            session.fps, session.width, session.height, session.original_duration_ms
+        )
+        reason = "; ".join(problems) if problems else "the service gave no reason"
+        raise VideoRejectedError(
+            f"the source video was rejected (status {session.status}): {reason}",
+            status_code=response.status_code,
+            code=session.status,
+            request_id=text(parsed.request_id, "request_id")
+            or response.headers.get("x-request-id"),
+            response=response,
+            body=raw,
+        )
+    return session
+
+
+def selection_from_api(
+    session_id: str, frame_index: int
+) -> Callable[[SelectionEnvelope, Any, httpx.Response], Selection]:
+    """The builder of an add/delete answer's Selection, for the frame the request named."""
+
+    def build(parsed: SelectionEnvelope, raw: Any, response: httpx.Response) -> Selection:
+        data = parsed.data
+        res = data.res
+        frame = integer(res.frame_index if res else None, "data.res.frame_index")
+        masks = (res.rle_mask_list or ()) if res else ()
+        return Selection(
+            session_id=session_id,
+            frame_index=frame if frame is not None else frame_index,
+            objects=tuple(
+                _object_mask(item, f"data.res.rle_mask_list[{index}]")
+                for index, item in enumerate(masks)
+            ),
+            status=integer(data.status, "data.status", low=-(2**63)) or 0,
+            cost=_cost(data.final_unit_deduction, data.final_balance_deduction, "data"),
+            raw=raw,
+            http_response=response,
+        )
+
+    return build
+
+
+def _mask_size(size: object, path: str) -> tuple[int, int]:
+    # [height, width]; a mask is decoded into a grid this size, so each side stays within what
+    # a video frame can be (Kling's sides are at most 2160 px; 65535 leaves ample room).
+    if not isinstance(size, list) or len(size) != 2:
+        raise FieldError(path, "[height, width]", size)
+    height = integer(size[0], f"{path}[0]", low=1, high=65535)
+    width = integer(size[1], f"{path}[1]", low=1, high=65535)
+    if height is None or width is None:
+        raise FieldError(path, "[height, width]", size)
+    return height, width
+
+
+def _object_mask(item: ApiObjectMask, at: str) -> ObjectMask:
+    rle, png = item.rle_mask, item.png_mask
+    object_id: object = item.object_id
+    if isinstance(object_id, bool) or not isinstance(object_id, int | str):
+        raise FieldError(f"{at}.object_id", "an integer or a string", object_id)
+    size = rle.size if rle else (png.size if png else None)
+    return ObjectMask(
+        object_id=object_id,
+        size=_mask_size(size, f"{at}.{'rle_mask' if rle else 'png_mask'}.size")
+        if rle or png
+        else None,
+        rle_counts=text(rle.counts, f"{at}.rle_mask.counts") if rle else None,
+        png_base64=text(png.base64, f"{at}.png_mask.base64") if png else None,
+    )
+
+
+def preview_from_api(
+    session_id: str,
+) -> Callable[[PreviewSelectionEnvelope, Any, httpx.Response], Preview]:
+    """The builder of a preview answer's Preview."""
+
+    def build(parsed: PreviewSelectionEnvelope, raw: Any, response: httpx.Response) -> Preview:
+        data = parsed.data
+        res = data.res
+        return Preview(
+            session_id=session_id,
+            video_url=text(res.video if res else None, "data.res.video"),
+            cover_url=text(res.video_cover if res else None, "data.res.video_cover"),
+            tracking_url=text(res.tracking_output if res else None, "data.res.tracking_output"),
+            status=integer(data.status, "data.status", low=-(2**63)) or 0,
+            cost=_cost(data.final_unit_deduction, data.final_balance_deduction, "data"),
+            raw=raw,
+            http_response=response,
+        )
+
+    return build
+
+
+# The new callback format's statuses that differ from the task object's.
+_NEW_STATUSES = {"succeeded": "succeed"}
+
+
+def _legacy_task_body(body: Mapping[str, Any]) -> dict[str, Any]:
+    """The legacy callback body (the task object) for a body in Kling's new callback format:
+    `{id, status, message, create_time, update_time, external_id, outputs, billing}`.
+
+    Only `video` outputs are results here. `billing` items are `unit` (resource-pack units, the
+    task object's `final_unit_deduction`) or `cash` (`amount` at the discounted price and
+    `list_price`, its `final_balance_deduction`); the first of each counts.
+    """
+    outputs, billing = body.get("outputs") or [], body.get("billing") or []
+    for name, items in (("outputs", outputs), ("billing", billing)):
+        if not isinstance(items, list):
+            raise FieldError(f"callback.{name}", "a list", items)
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise FieldError(f"callback.{name}[{index}]", "an object", item)
+    videos = [
+        {key: value for key, value in item.items() if key != "type"}
+        for item in outputs
+        if item.get("type") == "video"
+    ]
+    charges: dict[str, dict[str, Any]] = {}
+    for item in billing:
+        kind = item.get("charge_type")
+        if isinstance(kind, str):
+            charges.setdefault(kind, item)
+    status = body.get("status")
+    legacy: dict[str, Any] = {
+        "task_id": body.get("id"),
+        "task_status": _NEW_STATUSES.get(status, status) if isinstance(status, str) else status,
+        "task_status_msg": body.get("message"),
+        "created_at": body.get("create_time"),
+        "updated_at": body.get("update_time"),
+        "task_info": {"external_task_id": body.get("external_id")},
+        "task_result": {"videos": videos},
+    }
+    if "unit" in charges:
+        legacy["final_unit_deduction"] = charges["unit"].get("amount")
+    if "cash" in charges:
+        cash = charges["cash"]
+        legacy["final_balance_deduction"] = {
+            "quota": cash.get("amount"),
+            "list_price": cash.get("list_price"),
+        }
+    return legacy
 
 
 def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
-    """Read the body of a callback POST (the task object the service sends) as a `Task`.
+    """Read the body of a callback POST as a `Task`.
 
-    Accepts the raw bytes or text of the request, or the already-decoded JSON object; an
-    envelope (`{"code", "data"}`) around the task is unwrapped.
+    Accepts the raw bytes or text of the request, or the already-decoded JSON object, in either
+    of Kling's formats: the task object (legacy) or `{id, status, outputs, billing, ...}` (new).
+    An envelope (`{"code", "data"}`) around the task is unwrapped. `raw` is the body as sent.
     """
-    from kling_edit_api.models import Task as ApiTask
+    from kling_edit_api.models.task import Task as ApiTask
 
     if isinstance(body, bytes | str):
         try:
             body = json.loads(body)
-        except ValueError as error:
-            raise APIResponseValidationError(
-                "callback body is not JSON", status_code=None, code=None, request_id=None
-            ) from error
+        except (ValueError, RecursionError) as error:
+            raise _invalid("callback body is not JSON", None, None) from error
     if not isinstance(body, Mapping):
-        raise APIResponseValidationError(
-            "callback body is not a JSON object", status_code=None, code=None, request_id=None
-        )
-    data = body.get("data") if "code" in body and isinstance(body.get("data"), dict) else body
+        raise _invalid("callback body is not a JSON object", None, None)
+    data: Mapping[str, Any] = body
+    if "code" in body and isinstance(body.get("data"), dict):
+        data = body["data"]
     try:
-        return task_from_api(ApiTask.from_dict(data), data, None)  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise APIResponseValidationError(
-            f"not a task callback body ({type(error).__name__}: {error})",
-            status_code=None,
-            code=None,
-            request_id=None,
-            body=body,
+        task = _legacy_task_body(data) if "task_id" not in data and "id" in data else data
+        parsed = ApiTask.from_dict(task)
+    except FieldError as error:
+        raise _invalid(str(error), None, body) from None
+    except _SHAPE_ERRORS as error:
+        raise _invalid(
+            f"not a task callback body ({type(error).__name__}: {error})", None, body
         ) from error
+    try:
+        return task_from_api(parsed, data, None, "callback")
+    except FieldError as error:
+        raise _invalid(str(error), None, body) from None
