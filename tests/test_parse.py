@@ -454,7 +454,7 @@ async def test_a_bad_mask_size_names_the_field(
         ("total_frame", -1, "data.total_frame: expected an integer at least 0, got -1"),
         ("original_duration", "5000", "data.original_duration: expected an integer, got '5000'"),
         ("width", True, "data.width: expected an integer, got True"),
-        ("session_id", 7, "data.session_id: expected a string, got 7"),
+        ("session_id", 7, "data.session_id: expected a non-empty string, got 7"),
         ("final_unit_deduction", [], "data.final_unit_deduction: expected a string, got []"),
     ],
 )
@@ -500,7 +500,7 @@ async def test_a_success_answer_whose_code_is_no_integer_is_a_validation_error(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"task_status": 3}, "data.task_status: expected a string, got 3"),
+        ({"task_status": 3}, "data.task_status: expected a non-empty string, got 3"),
         ({"created_at": "2024-08-01"}, "data.created_at: expected an integer, got '2024-08-01'"),
         ({"created_at": 10**20}, "data.created_at: expected an integer between"),
         ({"watermark_info": {"enabled": "yes"}}, "data.watermark_info.enabled: expected true"),

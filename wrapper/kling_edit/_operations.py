@@ -19,13 +19,13 @@ from ._book import SessionBook
 from ._media import ImageInput, prepare_image
 from ._models import Preview, Selection, Session, Task
 from ._parse import (
+    created_task_from_api,
     parse_task,
     parse_task_list,
     preview_from_api,
     read_answer,
     selection_from_api,
     session_from_api,
-    task_from_api,
 )
 from ._steps import Operation
 
@@ -192,7 +192,7 @@ def create_task_operation(
     )
 
     def build(parsed: CreateTaskEnvelope, raw: Any, response: httpx.Response) -> Task:
-        task = task_from_api(parsed.data, raw, response)
+        task = created_task_from_api(parsed.data, raw, response)
         return task if task.external_task_id else evolve(task, external_task_id=external_id)
 
     def parse(response: httpx.Response) -> Task:

@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 import httpx
 
+from kling_edit_api.types import UNSET, Unset
+
 from ._errors import APIResponseValidationError, VideoRejectedError, error_from_envelope
 from ._fields import (
     FieldError,
+    absent,
     decimal_text,
     flag,
     integer,
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from kling_edit_api.models.task import Task as ApiTask
     from kling_edit_api.models.task_envelope import TaskEnvelope
     from kling_edit_api.models.task_list_envelope import TaskListEnvelope
-    from kling_edit_api.types import Unset
+    from kling_edit_api.models.task_task_result import TaskTaskResult
 
 
 class FromDict(Protocol):
@@ -89,7 +92,7 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
         )
     code = body.get("code")
     if not isinstance(code, int) or isinstance(code, bool):
-        raise _invalid(str(FieldError("code", "an integer", code)), response, body, code=None)
+        raise _invalid(str(FieldError("", "code", "an integer", code)), response, body, code=None)
     if code != 0:
         raise error_from_envelope(
             response.status_code,
@@ -123,60 +126,71 @@ def read_answer(
 
 
 def _cost(units: object, balance: FinalBalanceDeduction | Unset, at: str) -> Cost | None:
-    cost = Cost(
-        units=decimal_text(units, f"{at}.final_unit_deduction"),
-        quota=decimal_text(
-            balance.quota if balance else None, f"{at}.final_balance_deduction.quota"
-        ),
-        list_price=decimal_text(
-            balance.list_price if balance else None, f"{at}.final_balance_deduction.list_price"
-        ),
+    quota, list_price = (balance.quota, balance.list_price) if balance else (None, None)
+    if absent(units) and absent(quota) and absent(list_price):
+        return None
+    return Cost(
+        units=decimal_text(units, at, "final_unit_deduction"),
+        quota=decimal_text(quota, at, "final_balance_deduction.quota"),
+        list_price=decimal_text(list_price, at, "final_balance_deduction.list_price"),
     )
-    return None if cost == _NO_COST else cost
-
-
-_NO_COST = Cost()
 
 
 def task_from_api(
-    task: ApiTask | CreatedTask, raw: Any, response: httpx.Response | None, at: str = "data"
+    task: ApiTask, raw: Any, response: httpx.Response | None, at: str = "data"
 ) -> Task:
-    """Build a Task from a generated `Task` (or the create answer's `CreatedTask`)."""
-    from kling_edit_api.models.task import Task as ApiTask
-    from kling_edit_api.types import UNSET
+    """Build a Task from a generated `Task`."""
+    return _task(
+        task,
+        (task.task_status_msg, task.task_result),
+        (task.final_unit_deduction, task.final_balance_deduction),
+        raw,
+        response,
+        at,
+    )
 
-    if isinstance(task, ApiTask):
-        result, message = task.task_result, task.task_status_msg
-        units, balance = task.final_unit_deduction, task.final_balance_deduction
-    else:  # a created task carries only its id, status, times and task_info
-        result, message, units, balance = UNSET, UNSET, UNSET, UNSET
+
+def created_task_from_api(task: CreatedTask, raw: Any, response: httpx.Response) -> Task:
+    """Build a Task from the create answer's `CreatedTask` (no result, message or cost yet)."""
+    return _task(task, (UNSET, UNSET), (UNSET, UNSET), raw, response, "data")
+
+
+def _task(
+    task: ApiTask | CreatedTask,
+    outcome: tuple[str | Unset, TaskTaskResult | Unset],
+    cost: tuple[str | Unset, FinalBalanceDeduction | Unset],
+    raw: Any,
+    response: httpx.Response | None,
+    at: str,
+) -> Task:
+    message, result = outcome
     videos: list[TaskVideo] = []
     for index, video in enumerate((result.videos or ()) if result else ()):
         where = f"{at}.task_result.videos[{index}]"
-        url = text(video.url, f"{where}.url")
+        url = text(video.url, where, "url")
         if url is not None:  # a video without a URL yet is not a result
             videos.append(
                 TaskVideo(
                     url=url,
-                    id=text(video.id, f"{where}.id"),
+                    id=text(video.id, where, "id"),
                     duration=seconds(video.duration),
-                    session_id=text(video.session_id, f"{where}.session_id"),
-                    watermark_url=text(video.watermark_url, f"{where}.watermark_url"),
+                    session_id=text(video.session_id, where, "session_id"),
+                    watermark_url=text(video.watermark_url, where, "watermark_url"),
                 )
             )
     info, watermark = task.task_info, task.watermark_info
     return Task(
-        task_id=required_text(task.task_id, f"{at}.task_id"),
-        status=required_text(task.task_status, f"{at}.task_status"),
-        status_message=text(message, f"{at}.task_status_msg") or None,
+        task_id=required_text(task.task_id, at, "task_id"),
+        status=required_text(task.task_status, at, "task_status"),
+        status_message=text(message, at, "task_status_msg") or None,
         external_task_id=text(
-            info.external_task_id if info else None, f"{at}.task_info.external_task_id"
+            info.external_task_id if info else None, at, "task_info.external_task_id"
         ),
-        created_at=millis(task.created_at, f"{at}.created_at"),
-        updated_at=millis(task.updated_at, f"{at}.updated_at"),
+        created_at=millis(task.created_at, at, "created_at"),
+        updated_at=millis(task.updated_at, at, "updated_at"),
         videos=tuple(videos),
-        watermark=flag(watermark.enabled if watermark else None, f"{at}.watermark_info.enabled"),
-        cost=_cost(units, balance, at),
+        watermark=flag(watermark.enabled if watermark else None, at, "watermark_info.enabled"),
+        cost=_cost(*cost, at),
         raw=raw if isinstance(raw, dict) else {},
         http_response=response,
     )
@@ -198,7 +212,7 @@ def parse_task_list(response: httpx.Response) -> list[Task]:
     def build(parsed: TaskListEnvelope, raw: Any, response: httpx.Response) -> list[Task]:
         # The generated model iterates whatever `data` is: an empty object would read as [].
         if not isinstance(raw, list):
-            raise FieldError("data", "a list of tasks", raw)
+            raise FieldError("", "data", "a list of tasks", raw)
         return [
             task_from_api(task, item, response, f"data[{index}]")
             for index, (task, item) in enumerate(zip(parsed.data, raw, strict=True))
@@ -211,14 +225,14 @@ def session_from_api(parsed: InitSelectionEnvelope, raw: Any, response: httpx.Re
     """Build the Session of an init answer; a non-zero `status` is a `VideoRejectedError`."""
     data = parsed.data
     session = Session(
-        session_id=required_text(data.session_id, "data.session_id"),
-        status=integer(data.status, "data.status", low=-(2**63)) or 0,
-        fps=number(data.fps, "data.fps"),
-        original_duration_ms=integer(data.original_duration, "data.original_duration"),
-        width=integer(data.width, "data.width"),
-        height=integer(data.height, "data.height"),
-        total_frame=integer(data.total_frame, "data.total_frame"),
-        normalized_video_url=text(data.normalized_video, "data.normalized_video"),
+        session_id=required_text(data.session_id, "data", "session_id"),
+        status=integer(data.status, "data", "status", low=-(2**63)) or 0,
+        fps=number(data.fps, "data", "fps"),
+        original_duration_ms=integer(data.original_duration, "data", "original_duration"),
+        width=integer(data.width, "data", "width"),
+        height=integer(data.height, "data", "height"),
+        total_frame=integer(data.total_frame, "data", "total_frame"),
+        normalized_video_url=text(data.normalized_video, "data", "normalized_video"),
         cost=_cost(data.final_unit_deduction, data.final_balance_deduction, "data"),
         raw=raw,
         http_response=response,
@@ -234,7 +248,7 @@ def session_from_api(parsed: InitSelectionEnvelope, raw: Any, response: httpx.Re
             f"the source video was rejected (status {session.status}): {reason}",
             status_code=response.status_code,
             code=session.status,
-            request_id=text(parsed.request_id, "request_id")
+            request_id=text(parsed.request_id, "", "request_id")
             or response.headers.get("x-request-id"),
             response=response,
             body=raw,
@@ -250,7 +264,7 @@ def selection_from_api(
     def build(parsed: SelectionEnvelope, raw: Any, response: httpx.Response) -> Selection:
         data = parsed.data
         res = data.res
-        frame = integer(res.frame_index if res else None, "data.res.frame_index")
+        frame = integer(res.frame_index if res else None, "data.res", "frame_index")
         masks = (res.rle_mask_list or ()) if res else ()
         return Selection(
             session_id=session_id,
@@ -259,7 +273,7 @@ def selection_from_api(
                 _object_mask(item, f"data.res.rle_mask_list[{index}]")
                 for index, item in enumerate(masks)
             ),
-            status=integer(data.status, "data.status", low=-(2**63)) or 0,
+            status=integer(data.status, "data", "status", low=-(2**63)) or 0,
             cost=_cost(data.final_unit_deduction, data.final_balance_deduction, "data"),
             raw=raw,
             http_response=response,
@@ -268,15 +282,15 @@ def selection_from_api(
     return build
 
 
-def _mask_size(size: object, path: str) -> tuple[int, int]:
+def _mask_size(size: object, at: str) -> tuple[int, int]:
     # [height, width]; a mask is decoded into a grid this size, so each side stays within what
     # a video frame can be (Kling's sides are at most 2160 px; 65535 leaves ample room).
     if not isinstance(size, list) or len(size) != 2:
-        raise FieldError(path, "[height, width]", size)
-    height = integer(size[0], f"{path}[0]", low=1, high=65535)
-    width = integer(size[1], f"{path}[1]", low=1, high=65535)
+        raise FieldError(at, "size", "[height, width]", size)
+    height = integer(size[0], at, "size[0]", low=1, high=65535)
+    width = integer(size[1], at, "size[1]", low=1, high=65535)
     if height is None or width is None:
-        raise FieldError(path, "[height, width]", size)
+        raise FieldError(at, "size", "[height, width]", size)
     return height, width
 
 
@@ -284,15 +298,17 @@ def _object_mask(item: ApiObjectMask, at: str) -> ObjectMask:
     rle, png = item.rle_mask, item.png_mask
     object_id: object = item.object_id
     if isinstance(object_id, bool) or not isinstance(object_id, int | str):
-        raise FieldError(f"{at}.object_id", "an integer or a string", object_id)
-    size = rle.size if rle else (png.size if png else None)
+        raise FieldError(at, "object_id", "an integer or a string", object_id)
+    size = None
+    if rle:
+        size = _mask_size(rle.size, f"{at}.rle_mask")
+    elif png:
+        size = _mask_size(png.size, f"{at}.png_mask")
     return ObjectMask(
         object_id=object_id,
-        size=_mask_size(size, f"{at}.{'rle_mask' if rle else 'png_mask'}.size")
-        if rle or png
-        else None,
-        rle_counts=text(rle.counts, f"{at}.rle_mask.counts") if rle else None,
-        png_base64=text(png.base64, f"{at}.png_mask.base64") if png else None,
+        size=size,
+        rle_counts=text(rle.counts, f"{at}.rle_mask", "counts") if rle else None,
+        png_base64=text(png.base64, f"{at}.png_mask", "base64") if png else None,
     )
 
 
@@ -306,10 +322,10 @@ def preview_from_api(
         res = data.res
         return Preview(
             session_id=session_id,
-            video_url=text(res.video if res else None, "data.res.video"),
-            cover_url=text(res.video_cover if res else None, "data.res.video_cover"),
-            tracking_url=text(res.tracking_output if res else None, "data.res.tracking_output"),
-            status=integer(data.status, "data.status", low=-(2**63)) or 0,
+            video_url=text(res.video if res else None, "data.res", "video"),
+            cover_url=text(res.video_cover if res else None, "data.res", "video_cover"),
+            tracking_url=text(res.tracking_output if res else None, "data.res", "tracking_output"),
+            status=integer(data.status, "data", "status", low=-(2**63)) or 0,
             cost=_cost(data.final_unit_deduction, data.final_balance_deduction, "data"),
             raw=raw,
             http_response=response,
@@ -333,10 +349,10 @@ def _legacy_task_body(body: Mapping[str, Any]) -> dict[str, Any]:
     outputs, billing = body.get("outputs") or [], body.get("billing") or []
     for name, items in (("outputs", outputs), ("billing", billing)):
         if not isinstance(items, list):
-            raise FieldError(f"callback.{name}", "a list", items)
+            raise FieldError("callback", name, "a list", items)
         for index, item in enumerate(items):
             if not isinstance(item, dict):
-                raise FieldError(f"callback.{name}[{index}]", "an object", item)
+                raise FieldError("callback", f"{name}[{index}]", "an object", item)
     videos = [
         {key: value for key, value in item.items() if key != "type"}
         for item in outputs
