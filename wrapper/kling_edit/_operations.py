@@ -18,15 +18,8 @@ from . import _rules
 from ._book import SessionBook
 from ._media import ImageInput, prepare_image
 from ._models import Preview, Selection, Session, Task
-from ._parse import (
-    created_task_from_api,
-    parse_task,
-    parse_task_list,
-    preview_from_api,
-    read_answer,
-    selection_from_api,
-    session_from_api,
-)
+from ._parse import created_task_from_api, parse_task, parse_task_list, read_answer
+from ._parse_sessions import preview_from_api, selection_from_api, session_from_api
 from ._steps import Operation
 
 
