@@ -1,9 +1,10 @@
 """Reading answers: the envelope checked, parsed into its generated type, and the user's model
 built from those typed values with every field checked (`_fields`); cost, tasks and callbacks.
 
-Nothing else lives here (the selection routes' models are built in `_parse_sessions`). Any answer, however malformed, ends in a `KlingEditError`: the JSON is
-parsed once, its `code` decides success, and whatever the generated `from_dict` or a field check
-refuses becomes an `APIResponseValidationError` naming what was wrong.
+Nothing else lives here (the selection routes' models are built in `_parse_sessions`). Any
+answer, however malformed, ends in a `KlingEditError`: the JSON is parsed once, its `code`
+decides success, and whatever the generated `from_dict` or a field check refuses becomes an
+`APIResponseValidationError` naming what was wrong.
 """
 
 from __future__ import annotations
