@@ -271,7 +271,7 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
 
     Accepts the raw bytes or text of the request, or the already-decoded JSON object, in either
     of Kling's formats: the task object (legacy) or `{id, status, outputs, billing, ...}` (new).
-    An envelope (`{"code", "data"}`) around the task is unwrapped. `raw` is the body as sent.
+    An envelope (`{"code", "data"}`) around the task is unwrapped. `raw` is the task as sent.
     """
     from kling_edit_api.models.task import Task as ApiTask
 
