@@ -519,6 +519,7 @@ async def test_a_bad_task_field_is_named(
     with pytest.raises(APIResponseValidationError) as caught:
         await api("tasks.get", "1")
     assert caught.value.message.startswith(message)
+    assert (caught.value.status_code, caught.value.request_id) == (200, "req-1")
 
 
 # ---------------------------------------------------------------------------------------------

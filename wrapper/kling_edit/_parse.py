@@ -55,11 +55,16 @@ _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
 def _invalid(
     message: str, response: httpx.Response | None, body: Any, code: int | None = 0
 ) -> APIResponseValidationError:
+    if response is None:  # a callback: no exchange to describe
+        return APIResponseValidationError(
+            message, status_code=None, code=None, request_id=None, body=body
+        )
+    found = body.get("request_id") if isinstance(body, dict) else None
     return APIResponseValidationError(
         message,
-        status_code=response.status_code if response is not None else None,
-        code=code if response is not None else None,
-        request_id=response.headers.get("x-request-id") if response is not None else None,
+        status_code=response.status_code,
+        code=code,
+        request_id=found if isinstance(found, str) else response.headers.get("x-request-id"),
         response=response,
         body=body,
     )
