@@ -28,12 +28,15 @@ from bundle_spec import BUNDLE_PATH, BundleError, bundle, render
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "openapi" / "generator-config.yaml"
+# Templates that replace the generator's own (a lazy models/__init__.py).
+TEMPLATES_DIR = ROOT / "openapi" / "templates"
 GENERATED_DIR = ROOT / "generated"
 PACKAGE = "kling_edit_api"
 RECORD = "GENERATION.json"
 OPENAPI_INPUTS = [
     *(ROOT / "openapi" / "routes").glob("*.yaml"),
     *(ROOT / "openapi" / "overlays").glob("*.yaml"),
+    *TEMPLATES_DIR.glob("*.jinja"),
     ROOT / "openapi" / "components.yaml",
     CONFIG_PATH,
 ]
@@ -50,6 +53,8 @@ def _run_generator(spec: Path, package_dir: Path) -> None:
             str(spec),
             "--config",
             str(CONFIG_PATH),
+            "--custom-template-path",
+            str(TEMPLATES_DIR),
             "--meta",
             "none",
             "--output-path",

@@ -35,7 +35,9 @@ def test_kling_new_format_reference_example() -> None:
     assert task.status_message == "string"
     assert task.external_task_id == "string"
     assert task.created_at == task.updated_at == datetime.fromtimestamp(1722769557.708, UTC)
-    assert task.videos == (TaskVideo(url="string", id="string", duration=None),)
+    assert task.videos == (
+        TaskVideo(url="string", id="string", duration=None, watermark_url="string"),
+    )
 
 
 def test_kling_test_callback_example() -> None:
@@ -120,7 +122,6 @@ def test_other_statuses_keep_their_name(new: str, legacy: str) -> None:
     [
         {"code": 0, "message": "SUCCEED", "data": {"task_id": "t", "task_status": "submitted"}},
         {"status": "succeeded"},  # no id: not the new format
-        {"id": 7, "status": "succeeded"},  # an id that is not a string
         {"unrelated": True},
     ],
 )

@@ -16,6 +16,7 @@ from pytest_httpx import HTTPXMock
 
 from kling_edit import (
     AsyncKlingEdit,
+    Cost,
     KlingEdit,
     KlingEditError,
     PollSchedule,
@@ -210,7 +211,7 @@ async def test_the_whole_workflow(make_api: MakeApi, clock: VirtualClock, tmp_pa
         height=720,
         total_frame=150,
         normalized_video_url=f"https://cdn.kling.test/{SESSION_ID}/normalized.mp4",
-        final_unit_deduction="0.2",
+        cost=Cost(units="0.2"),
     )
     assert session.duration == 5.0
     assert session.http_response is not None

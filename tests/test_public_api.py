@@ -24,6 +24,7 @@ PUBLIC_NAMES = [
     "AuthenticationError",
     "BadRequestError",
     "ContentPolicyError",
+    "Cost",
     "CreateOptions",
     "DownloadError",
     "KlingEdit",

@@ -37,7 +37,7 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._flows import PollSchedule
-from ._models import ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
+from ._models import Cost, ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
 from ._parse import parse_callback
 from ._rules import PromptWarning
 from ._signatures import WebhookVerificationError
@@ -70,6 +70,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ContentPolicyError",
+    "Cost",
     "CreateOptions",
     "DownloadError",
     "KlingEdit",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ._fields import FieldError
+
 __all__ = ["normalize_callback"]
 
 # The new format says "succeeded" where the task object (and `TaskStatus`) says "succeed".
@@ -18,11 +20,19 @@ def normalize_callback(body: Mapping[str, Any]) -> Mapping[str, Any]:
     `task_status`, `task_status_msg`, `task_info.external_task_id`, `task_result.videos`,
     `created_at`, `updated_at` and, when `billing` says so, `final_unit_deduction` /
     `final_balance_deduction`. Anything else (a legacy body, an envelope, something that is
-    not a task at all) is returned as it came, for the task parser to accept or refuse.
+    not a task at all) is returned as it came, for the task parser to accept or refuse. A
+    new-format body whose `outputs` or `billing` is not a list of objects raises `FieldError`.
     """
-    if "task_id" in body or not isinstance(body.get("id"), str) or "status" not in body:
+    if "task_id" in body or "id" not in body:
         return body
-    status = body["status"]
+    for name in ("outputs", "billing"):
+        items = body.get(name) or []
+        if not isinstance(items, list):
+            raise FieldError("callback", name, "a list", items)
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise FieldError("callback", f"{name}[{index}]", "an object", item)
+    status = body.get("status")
     legacy: dict[str, Any] = {
         "task_id": body["id"],
         "task_status": _LEGACY_STATUS.get(status, status) if isinstance(status, str) else status,

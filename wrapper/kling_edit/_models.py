@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ._masks import Mask
 
 __all__ = [
+    "Cost",
     "ObjectMask",
     "Preview",
     "Selection",
@@ -41,6 +42,24 @@ class TaskStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+# Kling deletes result files this long after the task was created.
+RESULT_LIFETIME = timedelta(days=30)
+
+
+@frozen
+class Cost:
+    """What a call cost, as Kling reports it: decimal strings as sent, None when not reported.
+
+    `units` is the resource-pack units deducted (`final_unit_deduction`); `quota` and
+    `list_price` the balance deducted at the discounted and at the list price
+    (`final_balance_deduction`).
+    """
+
+    units: str | None = None
+    quota: str | None = None
+    list_price: str | None = None
+
+
 @frozen
 class Session:
     """A selection session opened by `sessions.init`; valid for 24 hours."""
@@ -53,7 +72,7 @@ class Session:
     height: int | None = None
     total_frame: int | None = None
     normalized_video_url: str | None = None
-    final_unit_deduction: str | None = None
+    cost: Cost | None = None
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
     http_response: httpx.Response | None = field(default=None, repr=False, eq=False)
 
@@ -102,6 +121,7 @@ class Selection:
     frame_index: int
     objects: tuple[ObjectMask, ...] = ()
     status: int = 0
+    cost: Cost | None = None
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
     http_response: httpx.Response | None = field(default=None, repr=False, eq=False)
 
@@ -115,22 +135,32 @@ class Preview:
     cover_url: str | None = None
     tracking_url: str | None = None
     status: int = 0
+    cost: Cost | None = None
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
     http_response: httpx.Response | None = field(default=None, repr=False, eq=False)
 
 
 @frozen
 class TaskVideo:
-    """One result video. Its URL stops working 30 days after generation: download promptly."""
+    """One result video. Its URL stops working 30 days after generation: download promptly.
+
+    `watermark_url` is the watermarked copy, made when the task was created with `watermark=True`.
+    """
 
     url: str
     id: str | None = None
     duration: float | None = None
+    session_id: str | None = None
+    watermark_url: str | None = None
 
 
 @frozen
 class Task:
-    """An edit task. `status` is one of `TaskStatus`, or whatever new value the server sends."""
+    """An edit task. `status` is one of `TaskStatus`, or whatever new value the server sends.
+
+    `watermark` says whether a watermarked copy is made (None when the service does not say);
+    `cost` is what the task cost, once the service reports it.
+    """
 
     task_id: str
     status: str
@@ -139,6 +169,8 @@ class Task:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     videos: tuple[TaskVideo, ...] = ()
+    watermark: bool | None = None
+    cost: Cost | None = None
     raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
     http_response: httpx.Response | None = field(default=None, repr=False, eq=False)
 
@@ -160,22 +192,7 @@ class Task:
         """URL of the first result video, once the task succeeded."""
         return self.videos[0].url if self.videos else None
 
-
-def timestamp(value: object) -> datetime | None:
-    """A millisecond epoch timestamp from the API as an aware UTC datetime (None if absent)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value / 1000, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
-    return None
-
-
-def seconds(value: object) -> float | None:
-    """A duration the API may send as "5.1" or 5.1."""
-    if isinstance(value, int | float | str) and not isinstance(value, bool):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
+    @property
+    def expires_at(self) -> datetime | None:
+        """When Kling deletes the result files: 30 days after the task was created."""
+        return self.created_at + RESULT_LIFETIME if self.created_at is not None else None

@@ -16,17 +16,10 @@ from attrs import evolve
 
 from . import _rules
 from ._book import SessionBook
-from ._errors import VideoRejectedError
 from ._media import ImageInput, prepare_images
-from ._models import ObjectMask, Preview, Selection, Session, Task
-from ._parse import (
-    _as_validation_error,
-    _envelope_data,
-    _parse_task,
-    _parse_task_list,
-    _value,
-    task_from_api,
-)
+from ._models import Preview, Selection, Session, Task
+from ._parse import created_task_from_api, parse_task, parse_task_list, read_answer
+from ._parse_sessions import preview_from_api, selection_from_api, session_from_api
 from ._steps import Operation
 
 
@@ -39,7 +32,8 @@ def _kwargs(module: Any, **arguments: Any) -> tuple[str, str, Any, Any]:
 
 def init_session(video_url: object, video_id: object, book: SessionBook) -> Operation[Session]:
     from kling_edit_api.api.default import init_selection
-    from kling_edit_api.models import InitSelectionEnvelope, InitSelectionRequest
+    from kling_edit_api.models.init_selection_envelope import InitSelectionEnvelope
+    from kling_edit_api.models.init_selection_request import InitSelectionRequest
     from kling_edit_api.types import UNSET
 
     video_url, video_id = _rules.given(video_url), _rules.given(video_id)
@@ -51,35 +45,7 @@ def init_session(video_url: object, video_id: object, book: SessionBook) -> Oper
     )
 
     def parse(response: httpx.Response) -> Session:
-        data, raw = _envelope_data(response, InitSelectionEnvelope)
-        session = Session(
-            session_id=data.session_id,
-            status=_value(data.status) or 0,
-            fps=_value(data.fps),
-            original_duration_ms=_value(data.original_duration),
-            width=_value(data.width),
-            height=_value(data.height),
-            total_frame=_value(data.total_frame),
-            normalized_video_url=_value(data.normalized_video),
-            final_unit_deduction=_value(data.final_unit_deduction),
-            raw=raw,
-            http_response=response,
-        )
-        if session.status != 0:
-            problems = _rules.video_problems(
-                session.fps, session.width, session.height, session.original_duration_ms
-            )
-            reason = "; ".join(problems) if problems else "the service gave no reason"
-            # `raw` is the data object; the request id sits on the envelope (or the header).
-            envelope = response.json()
-            raise VideoRejectedError(
-                f"the source video was rejected (status {session.status}): {reason}",
-                status_code=response.status_code,
-                code=session.status,
-                request_id=envelope.get("request_id") or response.headers.get("x-request-id"),
-                response=response,
-                body=raw,
-            )
+        session = read_answer(response, InitSelectionEnvelope, session_from_api)
         book.remember(session)
         return session
 
@@ -92,59 +58,40 @@ def change_selection(
 ) -> Operation[Selection]:
     """add-selection or delete-selection (`action` is "add" or "delete")."""
     from kling_edit_api.api.default import add_selection, delete_selection
-    from kling_edit_api.models import Point, SelectionEnvelope, SelectionRequest
+    from kling_edit_api.models.point import Point
+    from kling_edit_api.models.selection_envelope import SelectionEnvelope
+    from kling_edit_api.models.selection_request import SelectionRequest
 
     sid = _rules.require_str("session_id", session_id)
     frame = _rules.require_int("frame_index", frame_index, low=0)
     checked = _rules.check_points(points)
-    marks = frozenset((p["x"], p["y"]) for p in checked)
-    book.check_frame(sid, frame, marks, adding=action == "add")
+    marked = frozenset((p["x"], p["y"]) for p in checked)
+    book.check_frame(sid, frame, marked, adding=action == "add")
     body = SelectionRequest(
         session_id=sid, frame_index=frame, points=[Point(x=p["x"], y=p["y"]) for p in checked]
     )
 
+    build = selection_from_api(sid, frame)
+
     def parse(response: httpx.Response) -> Selection:
-        data, raw = _envelope_data(response, SelectionEnvelope)
-        res = _value(data.res)
-        book.mark(sid, frame, marks, adding=action == "add")
-        return Selection(
-            session_id=sid,
-            frame_index=_value(res.frame_index)
-            if res is not None and _value(res.frame_index) is not None
-            else frame,
-            objects=tuple(
-                _object_mask(item)
-                for item in (_value(res.rle_mask_list) or [] if res is not None else [])
-            ),
-            status=data.status,
-            raw=raw,
-            http_response=response,
-        )
+        selection = read_answer(response, SelectionEnvelope, build)
+        book.mark(sid, frame, marked, adding=action == "add")
+        return selection
 
     module = add_selection if action == "add" else delete_selection
     method, path, body_json, _ = _kwargs(module, body=body)
     return Operation(f"{action}_selection", method, path, parse, json=body_json)
 
 
-def _object_mask(item: Any) -> ObjectMask:
-    rle, png = _value(item.rle_mask), _value(item.png_mask)
-    size = rle.size if rle is not None else (png.size if png is not None else None)
-    return ObjectMask(
-        object_id=item.object_id,
-        size=(int(size[0]), int(size[1])) if size is not None and len(size) == 2 else None,
-        rle_counts=rle.counts if rle is not None else None,
-        png_base64=png.base64 if png is not None else None,
-    )
-
-
 def clear_selection(session_id: object, book: SessionBook) -> Operation[None]:
     from kling_edit_api.api.default import clear_selection as api
-    from kling_edit_api.models import ClearSelectionEnvelope, SessionRequest
+    from kling_edit_api.models.clear_selection_envelope import ClearSelectionEnvelope
+    from kling_edit_api.models.session_request import SessionRequest
 
     sid = _rules.require_str("session_id", session_id)
 
     def parse(response: httpx.Response) -> None:
-        _envelope_data(response, ClearSelectionEnvelope)
+        read_answer(response, ClearSelectionEnvelope, _nothing)
         book.clear(sid)
 
     method, path, body_json, _ = _kwargs(api, body=SessionRequest(session_id=sid))
@@ -153,22 +100,13 @@ def clear_selection(session_id: object, book: SessionBook) -> Operation[None]:
 
 def preview_selection(session_id: object) -> Operation[Preview]:
     from kling_edit_api.api.default import preview_selection as api
-    from kling_edit_api.models import PreviewSelectionEnvelope, SessionRequest
+    from kling_edit_api.models.preview_selection_envelope import PreviewSelectionEnvelope
+    from kling_edit_api.models.session_request import SessionRequest
 
     sid = _rules.require_str("session_id", session_id)
 
     def parse(response: httpx.Response) -> Preview:
-        data, raw = _envelope_data(response, PreviewSelectionEnvelope)
-        res = _value(data.res)
-        return Preview(
-            session_id=sid,
-            video_url=_value(res.video) if res is not None else None,
-            cover_url=_value(res.video_cover) if res is not None else None,
-            tracking_url=_value(res.tracking_output) if res is not None else None,
-            status=_value(data.status) or 0,
-            raw=raw,
-            http_response=response,
-        )
+        return read_answer(response, PreviewSelectionEnvelope, preview_from_api(sid))
 
     method, path, body_json, _ = _kwargs(api, body=SessionRequest(session_id=sid))
     return Operation("preview_selection", method, path, parse, json=body_json)
@@ -186,20 +124,20 @@ def create_task_operation(
     callback_url: object,
     external_task_id: object,
     model_name: object,
+    watermark: object,
     extra_body: Mapping[str, Any],
     book: SessionBook,
     image_field: str | None = None,
 ) -> tuple[Operation[Task], str]:
     """Validate every create-task rule; answer the operation and the external_task_id it carries."""
     from kling_edit_api.api.default import create_task
-    from kling_edit_api.models import (
-        CreateTaskEnvelope,
-        CreateTaskRequest,
-        EditMode,
-        GenerationMode,
-        ImageReference,
-        ModelName,
-    )
+    from kling_edit_api.models.create_task_envelope import CreateTaskEnvelope
+    from kling_edit_api.models.create_task_request import CreateTaskRequest
+    from kling_edit_api.models.edit_mode import EditMode
+    from kling_edit_api.models.generation_mode import GenerationMode
+    from kling_edit_api.models.image_reference import ImageReference
+    from kling_edit_api.models.model_name import ModelName
+    from kling_edit_api.models.watermark_info import WatermarkInfo
     from kling_edit_api.types import UNSET
 
     sid = _rules.require_str("session_id", session_id)
@@ -226,6 +164,8 @@ def create_task_operation(
     callback = (
         _rules.check_http_url("callback_url", callback_url) if callback_url is not None else None
     )
+    if watermark is not None and not isinstance(watermark, bool):
+        raise _rules.fail("watermark", f"must be True, False or None, not {watermark!r}")
     # The only idempotency handle the API has: made here when the caller gives none, so that a
     # resend after a lost answer can be recognised as the same task.
     external_id = (
@@ -245,18 +185,18 @@ def create_task_operation(
         duration=seconds_str if seconds_str is not None else UNSET,
         callback_url=callback if callback is not None else UNSET,
         external_task_id=external_id,
+        watermark_info=WatermarkInfo(enabled=watermark) if watermark is not None else UNSET,
     )
 
-    def parse(response: httpx.Response) -> Task:
-        data, raw = _envelope_data(response, CreateTaskEnvelope)
-        try:
-            task = task_from_api(data, raw, response)
-        except ValueError as error:
-            raise _as_validation_error(response, raw, error) from error
+    def build(parsed: CreateTaskEnvelope, raw: Any, response: httpx.Response) -> Task:
+        task = created_task_from_api(parsed.data, raw, response)
         return task if task.external_task_id else evolve(task, external_task_id=external_id)
 
+    def parse(response: httpx.Response) -> Task:
+        return read_answer(response, CreateTaskEnvelope, build)
+
     method, path, body_json, _ = _kwargs(create_task, body=body)
-    # extra_body is the escape hatch for fields the spec lacks (e.g. watermark_info); it may not
+    # extra_body is the escape hatch for fields the spec lacks; it may not
     # override what the client validated.
     if not isinstance(extra_body, Mapping) or not all(isinstance(k, str) for k in extra_body):
         raise _rules.fail("extra_body", "must be a mapping of field names to JSON values")
@@ -272,6 +212,10 @@ def create_task_operation(
     ), external_id
 
 
+def _nothing(parsed: object, raw: object, response: httpx.Response) -> None:
+    """clear-selection's answer carries nothing the caller needs once its envelope is read."""
+
+
 def _new_external_id() -> str:
     import uuid  # only creates need it; it adds ~3 ms to `import kling_edit`
 
@@ -282,7 +226,7 @@ def get_task(task_id: object, field_name: str = "task_id") -> Operation[Task]:
     from kling_edit_api.api.default import get_task as api
 
     method, path, _, _ = _kwargs(api, task_id=_rules.check_id(field_name, task_id))
-    return Operation("get_task", method, path, _parse_task)
+    return Operation("get_task", method, path, parse_task)
 
 
 def list_tasks(page: object, page_size: object) -> Operation[list[Task]]:
@@ -295,7 +239,7 @@ def list_tasks(page: object, page_size: object) -> Operation[list[Task]]:
         "page_size", page_size, low=_rules.PAGE_SIZE_RANGE[0], high=_rules.PAGE_SIZE_RANGE[1]
     )
     method, path, _, params = _kwargs(api, page_num=number, page_size=size)
-    return Operation("list_tasks", method, path, _parse_task_list, params=params)
+    return Operation("list_tasks", method, path, parse_task_list, params=params)
 
 
 def pages(page_size: int) -> Iterator[Operation[list[Task]]]:

@@ -1,153 +1,255 @@
-"""Reading answers: envelopes checked and parsed with the generated models, tasks and callbacks.
+"""Reading answers: the envelope checked, parsed into its generated type, and the user's model
+built from those typed values with every field checked (`_fields`); cost, tasks and callbacks.
 
-Nothing else lives here: each operation's own `parse` (in `_operations`) builds on these.
+Nothing else lives here (the selection routes' models are built in `_parse_sessions`). Any
+answer, however malformed, ends in a `KlingEditError`: the JSON is parsed once, its `code`
+decides success, and whatever the generated `from_dict` or a field check refuses becomes an
+`APIResponseValidationError` naming what was wrong.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 import httpx
 
-from kling_edit_api.types import Unset
+from kling_edit_api.types import UNSET, Unset
 
 from ._callbacks import normalize_callback
-from ._errors import APIError, APIResponseValidationError, error_from_envelope
-from ._models import Task, TaskVideo, seconds, timestamp
+from ._errors import APIResponseValidationError, error_from_envelope
+from ._fields import (
+    FieldError,
+    absent,
+    decimal_text,
+    flag,
+    millis,
+    required_text,
+    seconds,
+    text,
+)
+from ._models import Cost, Task, TaskVideo
+
+if TYPE_CHECKING:
+    from kling_edit_api.models.created_task import CreatedTask
+    from kling_edit_api.models.final_balance_deduction import FinalBalanceDeduction
+    from kling_edit_api.models.task import Task as ApiTask
+    from kling_edit_api.models.task_envelope import TaskEnvelope
+    from kling_edit_api.models.task_list_envelope import TaskListEnvelope
+    from kling_edit_api.models.task_task_result import TaskTaskResult
 
 
-def _envelope_data(response: httpx.Response, envelope: Any) -> tuple[Any, Any]:
-    """Check the status and `code`, then read the body with a generated envelope model."""
-    request_id = response.headers.get("x-request-id")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not response.is_success or not isinstance(body, dict) or body.get("code", 0) != 0:
-        if response.is_success and not isinstance(body, dict):
-            raise APIResponseValidationError(
-                "the service answered with a body that is not a JSON envelope",
-                status_code=response.status_code,
-                code=None,
-                request_id=request_id,
-                response=response,
-                body=response.text[:500],
-            )
-        raise error_from_envelope(
-            response.status_code, body, response=response, request_id=request_id
+class FromDict(Protocol):
+    """What every generated model offers: built from its JSON object."""
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any], /) -> Self: ...
+
+
+E = TypeVar("E", bound=FromDict)
+R = TypeVar("R")
+# What the generated `from_dict` raises when the JSON does not have the spec's shape.
+_SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def _invalid(
+    message: str, response: httpx.Response | None, body: Any, code: int | None = 0
+) -> APIResponseValidationError:
+    if response is None:  # a callback: no exchange to describe
+        return APIResponseValidationError(
+            message, status_code=None, code=None, request_id=None, body=body
         )
-    try:
-        parsed = envelope.from_dict(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise APIResponseValidationError(
-            f"the service's answer does not match the spec ({type(error).__name__}: {error})",
-            status_code=response.status_code,
-            code=0,
-            request_id=body.get("request_id") or request_id,
-            response=response,
-            body=body,
-        ) from error
-    return parsed.data, body.get("data")
-
-
-def _value(value: Any) -> Any:
-    """None for the generator's UNSET sentinel, else the value."""
-    return None if isinstance(value, Unset) else value
-
-
-def task_from_api(task: Any, raw: Any, response: httpx.Response | None) -> Task:
-    """Build a Task from a generated `Task` model (or the create answer's `CreatedTask`)."""
-    info, result = (
-        _value(getattr(task, "task_info", None)),
-        _value(getattr(task, "task_result", None)),
-    )
-    videos = tuple(
-        TaskVideo(
-            url=_value(video.url), id=_value(video.id), duration=seconds(_value(video.duration))
-        )
-        for video in (_value(result.videos) or [] if result is not None else [])
-        if isinstance(_value(video.url), str)
-    )
-    task_id, status = _value(task.task_id), _value(task.task_status)
-    if not isinstance(task_id, str) or not task_id:
-        raise ValueError("the task has no task_id")
-    return Task(
-        task_id=task_id,
-        status=status if isinstance(status, str) else "unknown",
-        status_message=_value(getattr(task, "task_status_msg", None)) or None,
-        external_task_id=_value(info.external_task_id) if info is not None else None,
-        created_at=timestamp(_value(task.created_at)),
-        updated_at=timestamp(_value(task.updated_at)),
-        videos=videos,
-        raw=raw if isinstance(raw, dict) else {},
-        http_response=response,
-    )
-
-
-def _as_validation_error(response: httpx.Response, body: Any, error: Exception) -> APIError:
+    found = body.get("request_id") if isinstance(body, dict) else None
     return APIResponseValidationError(
-        f"the service's answer cannot be read ({error})",
+        message,
         status_code=response.status_code,
-        code=0,
-        request_id=response.headers.get("x-request-id"),
+        code=code,
+        request_id=found if isinstance(found, str) else response.headers.get("x-request-id"),
         response=response,
         body=body,
     )
 
 
-def _parse_task(response: httpx.Response) -> Task:
-    from kling_edit_api.models import TaskEnvelope
-
-    data, raw = _envelope_data(response, TaskEnvelope)
+def _envelope(response: httpx.Response) -> dict[str, Any]:
+    """The success envelope as JSON, parsed once; any failure raised as its error class."""
     try:
-        return task_from_api(data, raw, response)
-    except ValueError as error:
-        raise _as_validation_error(response, raw, error) from error
+        body = response.json()
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
+        body = None
+    if not response.is_success:
+        raise error_from_envelope(
+            response.status_code,
+            body,
+            response=response,
+            request_id=response.headers.get("x-request-id"),
+        )
+    if not isinstance(body, dict):
+        raise _invalid(
+            "the service answered with a body that is not a JSON envelope",
+            response,
+            response.text[:500] if body is None else body,
+            code=None,
+        )
+    code = body.get("code")
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise _invalid(str(FieldError("", "code", "an integer", code)), response, body, code=None)
+    if code != 0:
+        raise error_from_envelope(
+            response.status_code,
+            body,
+            response=response,
+            request_id=response.headers.get("x-request-id"),
+        )
+    return body
 
 
-def _parse_task_list(response: httpx.Response) -> list[Task]:
-    from kling_edit_api.models import TaskListEnvelope
-
-    data, raw = _envelope_data(response, TaskListEnvelope)
+def read_answer(
+    response: httpx.Response,
+    envelope: type[E],
+    build: Callable[[E, Any, httpx.Response], R],
+) -> R:
+    """Parse `response` into its generated `envelope` type, then `build` the user's model from
+    it (the typed envelope, the raw `data`, the response)."""
+    body = _envelope(response)
     try:
+        parsed = envelope.from_dict(body)
+    except _SHAPE_ERRORS as error:
+        raise _invalid(
+            f"the service's answer does not match the spec ({type(error).__name__}: {error})",
+            response,
+            body,
+        ) from error
+    try:
+        return build(parsed, body.get("data"), response)
+    except FieldError as error:
+        raise _invalid(str(error), response, body) from None
+
+
+def cost_from_api(units: object, balance: FinalBalanceDeduction | Unset, at: str) -> Cost | None:
+    quota, list_price = (balance.quota, balance.list_price) if balance else (None, None)
+    if absent(units) and absent(quota) and absent(list_price):
+        return None
+    return Cost(
+        units=decimal_text(units, at, "final_unit_deduction"),
+        quota=decimal_text(quota, at, "final_balance_deduction.quota"),
+        list_price=decimal_text(list_price, at, "final_balance_deduction.list_price"),
+    )
+
+
+def task_from_api(
+    task: ApiTask, raw: Any, response: httpx.Response | None, at: str = "data"
+) -> Task:
+    """Build a Task from a generated `Task`."""
+    return _task(
+        task,
+        (task.task_status_msg, task.task_result),
+        (task.final_unit_deduction, task.final_balance_deduction),
+        raw,
+        response,
+        at,
+    )
+
+
+def created_task_from_api(task: CreatedTask, raw: Any, response: httpx.Response) -> Task:
+    """Build a Task from the create answer's `CreatedTask` (no result, message or cost yet)."""
+    return _task(task, (UNSET, UNSET), (UNSET, UNSET), raw, response, "data")
+
+
+def _task(
+    task: ApiTask | CreatedTask,
+    outcome: tuple[str | Unset, TaskTaskResult | Unset],
+    cost: tuple[str | Unset, FinalBalanceDeduction | Unset],
+    raw: Any,
+    response: httpx.Response | None,
+    at: str,
+) -> Task:
+    message, result = outcome
+    videos: list[TaskVideo] = []
+    for index, video in enumerate((result.videos or ()) if result else ()):
+        where = f"{at}.task_result.videos[{index}]"
+        url = text(video.url, where, "url")
+        if url is not None:  # a video without a URL yet is not a result
+            videos.append(
+                TaskVideo(
+                    url=url,
+                    id=text(video.id, where, "id"),
+                    duration=seconds(video.duration),
+                    session_id=text(video.session_id, where, "session_id"),
+                    watermark_url=text(video.watermark_url, where, "watermark_url"),
+                )
+            )
+    info, watermark = task.task_info, task.watermark_info
+    return Task(
+        task_id=required_text(task.task_id, at, "task_id"),
+        status=required_text(task.task_status, at, "task_status"),
+        status_message=text(message, at, "task_status_msg") or None,
+        external_task_id=text(
+            info.external_task_id if info else None, at, "task_info.external_task_id"
+        ),
+        created_at=millis(task.created_at, at, "created_at"),
+        updated_at=millis(task.updated_at, at, "updated_at"),
+        videos=tuple(videos),
+        watermark=flag(watermark.enabled if watermark else None, at, "watermark_info.enabled"),
+        cost=cost_from_api(*cost, at),
+        raw=raw if isinstance(raw, dict) else {},
+        http_response=response,
+    )
+
+
+def _task_answer(parsed: TaskEnvelope, raw: Any, response: httpx.Response) -> Task:
+    return task_from_api(parsed.data, raw, response)
+
+
+def parse_task(response: httpx.Response) -> Task:
+    from kling_edit_api.models.task_envelope import TaskEnvelope
+
+    return read_answer(response, TaskEnvelope, _task_answer)
+
+
+def parse_task_list(response: httpx.Response) -> list[Task]:
+    from kling_edit_api.models.task_list_envelope import TaskListEnvelope
+
+    def build(parsed: TaskListEnvelope, raw: Any, response: httpx.Response) -> list[Task]:
         # The generated model iterates whatever `data` is: an empty object would read as [].
         if not isinstance(raw, list):
-            raise ValueError("data is not a list of tasks")
-        return [task_from_api(task, item, response) for task, item in zip(data, raw, strict=True)]
-    except ValueError as error:
-        raise _as_validation_error(response, raw, error) from error
+            raise FieldError("", "data", "a list of tasks", raw)
+        return [
+            task_from_api(task, item, response, f"data[{index}]")
+            for index, (task, item) in enumerate(zip(parsed.data, raw, strict=True))
+        ]
+
+    return read_answer(response, TaskListEnvelope, build)
 
 
 def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
-    """Read the body of a callback POST (the task object the service sends) as a `Task`.
+    """Read the body of a callback POST as a `Task`.
 
-    Accepts the raw bytes or text of the request, or the already-decoded JSON object; an
-    envelope (`{"code", "data"}`) around the task is unwrapped.
+    Accepts the raw bytes or text of the request, or the already-decoded JSON object, in either
+    of Kling's formats: the task object (legacy) or `{id, status, outputs, billing, ...}` (new).
+    An envelope (`{"code", "data"}`) around the task is unwrapped. `raw` is the task as sent.
     """
-    from kling_edit_api.models import Task as ApiTask
+    from kling_edit_api.models.task import Task as ApiTask
 
     if isinstance(body, bytes | str):
         try:
             body = json.loads(body)
-        except ValueError as error:
-            raise APIResponseValidationError(
-                "callback body is not JSON", status_code=None, code=None, request_id=None
-            ) from error
+        except (ValueError, RecursionError) as error:
+            raise _invalid("callback body is not JSON", None, None) from error
     if not isinstance(body, Mapping):
-        raise APIResponseValidationError(
-            "callback body is not a JSON object", status_code=None, code=None, request_id=None
-        )
-    data = body.get("data") if "code" in body and isinstance(body.get("data"), dict) else body
-    data = normalize_callback(data) if isinstance(data, Mapping) else data  # either format
+        raise _invalid("callback body is not a JSON object", None, None)
+    data: Mapping[str, Any] = body
+    if "code" in body and isinstance(body.get("data"), dict):
+        data = body["data"]
     try:
-        return task_from_api(ApiTask.from_dict(data), data, None)  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise APIResponseValidationError(
-            f"not a task callback body ({type(error).__name__}: {error})",
-            status_code=None,
-            code=None,
-            request_id=None,
-            body=body,
+        parsed = ApiTask.from_dict(normalize_callback(data))  # either format
+    except FieldError as error:
+        raise _invalid(str(error), None, body) from None
+    except _SHAPE_ERRORS as error:
+        raise _invalid(
+            f"not a task callback body ({type(error).__name__}: {error})", None, body
         ) from error
+    try:
+        return task_from_api(parsed, data, None, "callback")
+    except FieldError as error:
+        raise _invalid(str(error), None, body) from None

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hmac
-import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from ._callbacks import normalize_callback
 from ._errors import APIResponseValidationError, KlingEditError, RequestValidationError
 from ._models import Task
 
@@ -134,11 +132,7 @@ def read_task(text: str | bytes) -> Task:
     from . import parse_callback
 
     try:
-        body = json.loads(text)
-    except ValueError:
-        raise WebhookVerificationError("bad_body", "the body is not JSON") from None
-    try:
-        return parse_callback(normalize_callback(body) if isinstance(body, Mapping) else body)
+        return parse_callback(text)
     except APIResponseValidationError as error:
         raise WebhookVerificationError("bad_body", f"the body is not a task: {error}") from None
 

@@ -46,6 +46,7 @@ class CreateOptions(RequestOptions, total=False):
     callback_url: str | None
     external_task_id: str | None
     model_name: str | None
+    watermark: bool | None
     extra_body: Mapping[str, Any] | None
 
 
@@ -82,6 +83,7 @@ def _create(
             callback_url=options.get("callback_url"),
             external_task_id=given_id,
             model_name=options.get("model_name"),
+            watermark=options.get("watermark"),
             extra_body=options.get("extra_body") or {},
             book=book,
             image_field=image_field,
@@ -153,6 +155,8 @@ class Tasks:
         `edit_mode` is "addition" (1-2 images), "swap" (exactly 1) or "removal" (none). Images
         are URLs, raw base64, bytes or local jpg/png files (sent as base64). Refer to them in
         the prompt as <<<image_1>>>, and to the video as <<<video_1>>>. `duration` is 5 or 10.
+        `watermark=True` asks for a watermarked copy as well (`TaskVideo.watermark_url`); the
+        service's default applies when it is None.
 
         The task is created exactly once: every attempt carries one `external_task_id` (made
         here unless given), and an attempt whose answer was lost is resolved by looking the

@@ -55,6 +55,7 @@ def _check_edit(edit: Edit, book: SessionBook) -> Edit:
             callback_url=edit.options.get("callback_url"),
             external_task_id=edit.options.get("external_task_id"),
             model_name=edit.options.get("model_name"),
+            watermark=edit.options.get("watermark"),
             extra_body=edit.options.get("extra_body") or {},
             book=book,
         )
