@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LINT_PATHS := wrapper scripts tests benchmarks
 
-.PHONY: install generate check-generated lint check test soak demo bench clean
+.PHONY: install generate check-generated lint check test soak demo bench clean mutation
 
 install: $(STAMP)
 
@@ -47,3 +47,7 @@ bench: install
 clean:
 	rm -rf $(VENV) build dist demo-output bench-results .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Mutation testing of the rule, media and error modules (minutes, not part of `make test`).
+mutation: install
+	$(BIN)/python tests/mutation/run.py
