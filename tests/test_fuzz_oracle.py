@@ -130,7 +130,7 @@ async def create(kind: str, arguments: dict[str, Any], images: Any) -> list[dict
     return sent
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(drawn=creates())
 def test_each_create_has_the_one_outcome_the_rule_table_gives(
     kind: str, drawn: tuple[dict[str, Any], list[tuple[int, int]] | None]
