@@ -1,8 +1,8 @@
 """`make mutation`: stage the sources, run mutmut, print the score and the surviving mutants.
 
 mutmut maps only files under src/ (or the working folder) to their import names, so the run
-happens in .mutation/, where wrapper/ is copied to src/ (mtimes kept: mutmut re-mutates only
-changed files). Mutants listed in equivalents.txt beside this file are left out of the score.
+happens in .mutation/, made afresh each run, where wrapper/ is copied to src/. Mutants listed
+in equivalents.txt beside this file are left out of the score.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ TARGET_SCORE = 90.0
 
 
 def stage() -> None:
-    STAGE.mkdir(exist_ok=True)
+    # mutmut keeps old verdicts when only tests change: start clean so the score is today's.
+    shutil.rmtree(STAGE, ignore_errors=True)
+    STAGE.mkdir()
     shutil.copytree(ROOT / "wrapper", STAGE / "src", dirs_exist_ok=True)
     shutil.copytree(ROOT / "tests", STAGE / "tests", dirs_exist_ok=True)
     shutil.copy2(ROOT / "pyproject.toml", STAGE / "pyproject.toml")
