@@ -50,4 +50,4 @@ clean:
 
 # Mutation testing of the rule, media and error modules (minutes, not part of `make test`).
 mutation: install
-	$(BIN)/python tests/mutation/run.py
+	$(BIN)/python tests/mutation/mutation_score.py

@@ -59,7 +59,7 @@ def expected(arguments: dict[str, Any], images: list[tuple[int, int]] | None) ->
         return False
     if str(arguments.get("duration", "5")) not in ("5", "10"):
         return False
-    return arguments.get("model_name", "kling-v1-6") == "kling-v1-6"
+    return bool(arguments.get("model_name", "kling-v1-6") == "kling-v1-6")
 
 
 def mostly(good: st.SearchStrategy[Any], near: st.SearchStrategy[Any]) -> Any:
