@@ -375,3 +375,56 @@ async def test_points_are_sent_as_floats(
 
     assert bodies[0]["points"] == sent
     assert all(type(value) is float for point in bodies[0]["points"] for value in point.values())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"timeout": httpx.Timeout(3.0)},
+        {"timeout": 0.001},
+        {"timeout": 10**6},
+        {"max_retries": 0},
+        {"max_retries": 100},
+        {"extra_headers": {}},
+    ],
+)
+async def test_options_at_their_limits_are_accepted(
+    make_api: MakeApi, options: dict[str, Any]
+) -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=envelope(task_data()))
+
+    api = make_api(handler=answer)
+    await api("tasks.get", "t", **options)
+
+    assert len(sent) == 1
+
+
+async def test_extra_headers_are_sent_as_given(make_api: MakeApi) -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=envelope(task_data()))
+
+    api = make_api(handler=answer)
+    await api("tasks.get", "t", extra_headers={"X-Trace": "abc", "X-Other": "d e"})
+
+    assert (sent[0].headers["x-trace"], sent[0].headers["x-other"]) == ("abc", "d e")
+
+
+@pytest.mark.parametrize("task_id", ["x" * 1024, " a ", "a.b", "..."])
+async def test_ids_at_the_limit_are_sent(make_api: MakeApi, task_id: str) -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json=envelope(task_data()))
+
+    api = make_api(handler=answer)
+    await api("tasks.get", task_id)
+
+    assert len(sent) == 1

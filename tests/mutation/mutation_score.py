@@ -19,10 +19,11 @@ EQUIVALENTS = Path(__file__).with_name("equivalents.txt")
 TARGET_SCORE = 90.0
 
 
-def stage() -> None:
+def stage(*, fresh: bool) -> None:
     # mutmut keeps old verdicts when only tests change: start clean so the score is today's.
-    shutil.rmtree(STAGE, ignore_errors=True)
-    STAGE.mkdir()
+    if fresh:
+        shutil.rmtree(STAGE, ignore_errors=True)
+    STAGE.mkdir(exist_ok=True)
     shutil.copytree(ROOT / "wrapper", STAGE / "src", dirs_exist_ok=True)
     shutil.copytree(ROOT / "tests", STAGE / "tests", dirs_exist_ok=True)
     shutil.copy2(ROOT / "pyproject.toml", STAGE / "pyproject.toml")
@@ -51,12 +52,16 @@ def results(mutmut: str) -> dict[str, str]:
 
 
 def main() -> int:
-    stage()
+    # Mutant names given on the command line re-run just those, keeping the other verdicts.
+    names = sys.argv[1:]
+    stage(fresh=not names)
     mutmut = str(Path(sys.executable).with_name("mutmut"))
     children = os.environ.get("MUTATION_CHILDREN", "2")
     # The machine is shared: a low priority and at most two workers by default.
     subprocess.run(
-        ["nice", "-n", "10", mutmut, "run", "--max-children", children], cwd=STAGE, check=True
+        ["nice", "-n", "10", mutmut, "run", "--max-children", children, *names],
+        cwd=STAGE,
+        check=True,
     )
     statuses = results(mutmut)
     excluded = equivalents()
