@@ -167,6 +167,14 @@ async def test_duration_must_fit_the_source_length(
     await client("sessions.init", video_url="https://videos.test/clip.mp4")
 
     assert await outcome(client, service, "tasks.create", **remove(duration=duration)) == expected
+    if expected != "sent":
+        with pytest.raises(RequestValidationError) as caught:
+            await client("tasks.create", **remove(duration=duration))
+        low, high = {"5": ("2", "5.5"), "10": ("7", "10.5")}[duration]
+        assert str(caught.value) == (
+            f'duration: "{duration}" needs a source video of {low}-{high} s;'
+            f" this session's video lasts {source_ms / 1000:g} s"
+        )
 
 
 @pytest.mark.parametrize(
@@ -198,6 +206,11 @@ async def test_video_file_types(client: Api, service: Service, url: str, expecte
         ({"fps": 60.0}, None),
         ({"fps": 25.0}, "25 fps (allowed: 24, 30 or 60)"),
         ({"fps": 50.0}, "50 fps (allowed: 24, 30 or 60)"),
+        # NTSC rates are the same rates; the client leans tolerant (half a frame per second).
+        ({"fps": 29.97}, None),
+        ({"fps": 23.976}, None),
+        ({"fps": 59.94}, None),
+        ({"fps": 30.6}, "30.6 fps (allowed: 24, 30 or 60)"),
         ({"duration_ms": 2000}, None),
         ({"duration_ms": 1999}, "1.999 s long (allowed: 2-5 s or 7-10 s)"),
         ({"duration_ms": 5500}, None),

@@ -142,9 +142,10 @@ def test_an_expired_result_says_why(tmp_path: Path, status: int) -> None:
         target.check_response(status, {}, SIGNED)
 
     assert caught.value.status_code == status
-    assert str(caught.value).startswith(
+    assert str(caught.value) == (
         f"the result at https://cdn.kling.test/results/r.mp4 is gone (HTTP {status}):"
-        " result files are deleted 30 days after generation"
+        " result files are deleted 30 days after generation, and signed links expire; fetch the"
+        " task again for a fresh URL, or re-run the task if it is older than 30 days"
     )
     assert "SECRET" not in str(caught.value)
 
@@ -230,3 +231,64 @@ def test_exactly_max_bytes_is_written(tmp_path: Path) -> None:
     _write_all(target, b"abcdef")
 
     assert target.path.read_bytes() == b"abcdef"
+
+
+def test_a_long_segment_before_the_frame_is_skipped() -> None:
+    # An EXIF block over 32 KB: its length is an unsigned 16-bit number.
+    exif = b"\xff\xe1" + struct.pack(">H", 40_002) + bytes(40_000)
+
+    assert image_size("images[0]", b"\xff\xd8" + exif + sof(640, 480)) == ("jpeg", 640, 480)
+
+
+def test_sides_over_32767_px_are_read_unsigned() -> None:
+    assert image_size("images[0]", b"\xff\xd8" + sof(40_000, 20_000)) == ("jpeg", 40_000, 20_000)
+
+
+def test_a_frame_ending_right_after_its_size_is_read() -> None:
+    data = b"\xff\xd8" + sof(640, 480)[:9]
+
+    assert image_size("images[0]", data) == ("jpeg", 640, 480)
+
+
+def test_a_marker_without_a_length_after_a_segment() -> None:
+    app0 = b"\xff\xe0" + struct.pack(">H", 4) + b"\x00\x00"
+
+    assert image_size("images[0]", b"\xff\xd8" + app0 + b"\xff\xd0" + sof(640, 480)) == (
+        "jpeg",
+        640,
+        480,
+    )
+
+
+def test_a_long_path_with_a_nul_byte_is_shown_cut_at_80_characters() -> None:
+    name = "a" * 100 + "\0.png"
+
+    with pytest.raises(RequestValidationError) as caught:
+        prepare_image("images[0]", Path(name))
+
+    assert str(caught.value) == f"images[0]: is not a usable file path: {'a' * 80!r}"
+
+
+def test_a_data_uri_without_a_comma_is_refused() -> None:
+    with pytest.raises(RequestValidationError, match="is a data: URI the API cannot take"):
+        prepare_image("images[0]", "data:image/png;base64")
+
+
+def test_progress_before_any_announced_size_has_no_total(tmp_path: Path) -> None:
+    progress: list[tuple[int, int | None]] = []
+    target = DownloadTarget(
+        tmp_path, "r.mp4", None, lambda done, total: progress.append((done, total))
+    )
+
+    _write_all(target, b"abc")
+
+    assert progress == [(3, None)]
+
+
+def test_a_url_with_two_question_marks_is_cut_at_the_first(tmp_path: Path) -> None:
+    target = DownloadTarget(tmp_path, "r.mp4", None)
+
+    with pytest.raises(DownloadError) as caught:
+        target.check_response(500, {}, "https://cdn.kling.test/r.mp4?a=1?sig=SECRET")
+
+    assert str(caught.value) == "downloading https://cdn.kling.test/r.mp4 failed: HTTP 500"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -307,6 +308,12 @@ CASES = [
         (SESSION_ID,),
         add(points=[{"x": 0.5, "y": True}]),
         "points[0].y: must be a number, not bool",
+    ),
+    case(
+        "sessions.add_points",
+        (SESSION_ID,),
+        add(points=[SimpleNamespace(x=0.5)]),
+        "points[0]: must be an (x, y) pair of relative coordinates",
     ),
     case("tasks.download", (RESULT, 5), {}, "dest: must be a file or folder path, not int"),
     case("tasks.download", (RESULT, "a\0b"), {}, "dest: must not contain a NUL byte"),
