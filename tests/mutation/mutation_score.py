@@ -67,8 +67,10 @@ def main() -> int:
     excluded = equivalents()
     stale = sorted(excluded - statuses.keys())
     counted = {name: status for name, status in statuses.items() if name not in excluded}
-    killed = sum(status == "killed" for status in counted.values())
-    survivors = sorted(name for name, status in counted.items() if status != "killed")
+    # A mutant that makes the tests hang or crash is caught too.
+    caught = ("killed", "timeout", "segfault", "caught by type check")
+    killed = sum(status in caught for status in counted.values())
+    survivors = sorted(name for name, status in counted.items() if status not in caught)
     for name in survivors:
         print(f"survived ({counted[name]}): {name}")
     for name in stale:
