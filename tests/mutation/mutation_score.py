@@ -20,13 +20,14 @@ TARGET_SCORE = 90.0
 
 
 def stage(*, fresh: bool) -> None:
-    # mutmut keeps old verdicts when only tests change: start clean so the score is today's.
+    """A fresh run starts clean (mutmut keeps old verdicts when only tests change); a re-run of
+    named mutants copies only the tests, as new source files would reset every verdict."""
     if fresh:
         shutil.rmtree(STAGE, ignore_errors=True)
-    STAGE.mkdir(exist_ok=True)
-    shutil.copytree(ROOT / "wrapper", STAGE / "src", dirs_exist_ok=True)
+        STAGE.mkdir()
+        shutil.copytree(ROOT / "wrapper", STAGE / "src")
+        shutil.copy2(ROOT / "pyproject.toml", STAGE / "pyproject.toml")
     shutil.copytree(ROOT / "tests", STAGE / "tests", dirs_exist_ok=True)
-    shutil.copy2(ROOT / "pyproject.toml", STAGE / "pyproject.toml")
 
 
 def equivalents() -> set[str]:
