@@ -22,7 +22,7 @@ require-python = $(if $(PYTHON),,$(error no python3.13, python3.12 or python3.11
 STAMP := $(VENV)/.installed
 LINT_PATHS := wrapper scripts tests benchmarks
 
-.PHONY: install generate check-generated vendor lint check test soak demo bench clean FORCE
+.PHONY: install generate check-generated vendor lint check test soak demo bench clean mutation FORCE
 
 install: $(STAMP)
 
@@ -78,3 +78,7 @@ bench: install
 clean:
 	rm -rf $(VENV) build dist demo-output bench-results .mypy_cache .ruff_cache .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Mutation testing of the rule, media and error modules (minutes, not part of `make test`).
+mutation: install
+	$(BIN)/python tests/mutation/mutation_score.py

@@ -170,7 +170,8 @@ def check_video_url(value: object) -> str:
     last = path.rsplit("/", 1)[-1]
     if "." in last and not last.endswith(VIDEO_EXTENSIONS):
         raise fail(
-            "video_url", f"must point to an mp4 or mov file, got {last!r} (client-side check, R2)"
+            "video_url",
+            f"must point to an mp4 or mov file, got {last!r} (client-side check, rule R2)",
         )
     return url
 
