@@ -45,8 +45,8 @@ async def test_get_with_default_retries_ends_at_its_timeout_against_a_trickle(
     kind: str, where: str, trickling: TricklingServer
 ) -> None:
     # Default max_retries (2): each attempt used to get the whole 2 s again, ~6 s plus back-off.
-    per_call = {"timeout": 2.0} if where == "per-call" else {}
-    client_default = {} if where == "per-call" else {"timeout": 2.0}
+    per_call: dict[str, Any] = {"timeout": 2.0} if where == "per-call" else {}
+    client_default: dict[str, Any] = {} if where == "per-call" else {"timeout": 2.0}
     client = client_class(kind)(api_key="sk-test", base_url=trickling.base_url, **client_default)
     started = time.monotonic()
     try:

@@ -38,6 +38,7 @@ class Operation(Generic[T]):
 class RequestOptions(TypedDict, total=False):
     """Per-call overrides accepted by every API method."""
 
+    # The whole call's wall-clock budget, retries included (`_budget`).
     timeout: float | httpx.Timeout
     max_retries: int
     extra_headers: Mapping[str, str]
