@@ -194,3 +194,26 @@ async def test_a_lost_create_is_looked_up_within_the_deadline(
 
     assert methods == ["POST", "GET", "GET", "POST"]
     assert caught.value.task_created is None
+
+
+async def test_a_lookup_by_external_id_searches_within_one_deadline(
+    make_api: MakeApi, clock: VirtualClock
+) -> None:
+    # GET by external id unavailable (404) and full list pages: each answer takes 0.4 s of a
+    # 1 s timeout, so the search stops where the time does instead of paging on.
+    paths: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        clock.now += 0.4
+        if request.url.params.get("pageNum"):
+            return httpx.Response(200, json=envelope([task_data(f"t-{n}") for n in range(100)]))
+        return httpx.Response(404, json=error_body(1203, "not found"))
+
+    api = make_api(handler=handle)
+
+    with pytest.raises(APITimeoutError) as caught:
+        await api("tasks.get_by_external_id", "order-3", timeout=1.0)
+
+    assert len(paths) == 3  # GET by id, pages 1 and 2 (sent at 0.8 s); page 3 would start late
+    assert "was not sent" in str(caught.value)
