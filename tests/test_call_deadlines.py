@@ -181,6 +181,22 @@ async def test_a_lost_create_with_no_time_left_to_look_it_up_is_unknown(
     assert any("get_by_external_id('order-1')" in note for note in error.__notes__)
 
 
+async def test_a_create_proven_absent_is_not_resent_past_the_deadline(
+    make_api: MakeApi, clock: VirtualClock
+) -> None:
+    # 1.8 of 2 s used; the lookup proves absence, but the resend's pause (0.375-0.5 s) would
+    # end past the deadline.
+    handler, methods = _create_lost_after(clock, 1.8)
+    api = make_api(handler=handler)
+
+    with pytest.raises(APITimeoutError) as caught:
+        await _remove(api, timeout=2.0, external_task_id="order-4")
+
+    assert methods == ["POST", "GET", "GET"]
+    assert caught.value.task_created is False  # the lookup searched every task
+    assert NO_TIME_FOR_RETRY in str(caught.value)
+
+
 async def test_a_lost_create_is_looked_up_within_the_deadline(
     make_api: MakeApi, clock: VirtualClock
 ) -> None:
