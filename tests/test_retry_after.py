@@ -84,7 +84,8 @@ async def test_a_wait_at_the_cap_is_honoured(
     )
     httpx_mock.add_response(url=TASK_URL, json=envelope(task_data()))
 
-    await api("tasks.get", TASK_ID)
+    # A timeout longer than the wait: the call's deadline would otherwise forbid it.
+    await api("tasks.get", TASK_ID, timeout=90.0)
 
     assert clock.sleeps == [60.0]
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 from ._auth import CredentialsAuth
 from ._book import SessionBook
-from ._deadline import attempt_budget, bounded, deadline, keep_deadlines
+from ._deadline import bounded, deadline, keep_deadlines
 from ._errors import KlingEditError, RequestValidationError
 from ._flows import PollSchedule
 from ._providers import PROVIDERS, ProviderName, credentials_for, provider_named
@@ -285,7 +285,7 @@ class KlingEdit(_BaseClient):
                     continue
                 started = time.monotonic()
                 try:
-                    with deadline(attempt_budget(step.options.timeout)):
+                    with deadline(step.budget):
                         response = self._http.request(**self._request_args(step))
                 except httpx.RequestError as transport_error:
                     error = transport_error
@@ -393,9 +393,8 @@ class AsyncKlingEdit(_BaseClient):
         import asyncio  # here, not at the top: it doubles `import kling_edit` time
 
         self._follow_event_loop(asyncio.get_running_loop())
-        budget = attempt_budget(step.options.timeout)
         try:
-            return await bounded(self._http.request(**self._request_args(step)), budget)
+            return await bounded(self._http.request(**self._request_args(step)), step.budget)
         except RuntimeError as error:
             if self._loop_changed:
                 raise KlingEditError(

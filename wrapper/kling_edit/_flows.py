@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 from attrs import evolve, frozen
 
+from ._budget import fits, no_time_for_retry, started
 from ._deadline import attempt_budget
 from ._errors import (
     APIConnectionError,
@@ -70,6 +71,7 @@ def find_by_external_id(
     another listed task by its own external id); otherwise the task list is scanned, newest
     first, `LOOKUP_PAGES` pages deep.
     """
+    options = started(options)  # every page of the search shares one deadline
     get_said_absent = False
     try:
         task: Task = yield from call(get_task(external_id, "external_task_id"), options, policy)
@@ -149,6 +151,9 @@ def create_once(
     """
     # Resent only when the service proves it did nothing; `call` leaves the rest to this flow.
     once = evolve(operation, replay_safe=False)
+    # Attempts, pauses and lookups all live within the call's one deadline: a lookup it leaves
+    # no time for fails, and the task is then reported unknown, never absent.
+    options = started(options)
     failures: list[KlingEditError] = []
     while True:
         budget = evolve(options, max_retries=options.max_retries - len(failures))
@@ -186,7 +191,11 @@ def create_once(
                 or not policy.allows(wait)
             ):
                 raise
-            yield Sleep(policy.delay(len(failures) - 1, wait))
+            pause = policy.delay(len(failures) - 1, wait)
+            if not fits(options, pause):
+                no_time_for_retry(error, options)
+                raise
+            yield Sleep(pause)
 
 
 def _unknown(error: KlingEditError, why: str) -> None:

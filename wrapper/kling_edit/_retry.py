@@ -1,6 +1,7 @@
 """Retrying: which failures may be retried, how long to wait, and `call`, the retrying flow.
 
-Nothing else lives here: what a request is comes from `_steps`, reading answers from `_parse`.
+Nothing else lives here: what a request is comes from `_steps`, reading answers from `_parse`,
+the call's deadline from `_budget`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TypeVar
 import httpx
 from attrs import frozen
 
+from ._budget import fits, no_time_for_retry, require_time, started
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -121,8 +123,14 @@ def call(
     policy: RetryPolicy,
     trail: list[KlingEditError] | None = None,
 ) -> Flow[T]:
-    """Send `operation`, retrying what may be retried; `trail` collects every failed attempt."""
+    """Send `operation`, retrying what may be retried; `trail` collects every failed attempt.
+
+    All attempts and pauses share the call's deadline (`_budget`): a retry that could not start
+    before it is not made, and the last error is raised at once.
+    """
+    options = started(options)
     for attempt in itertools.count():
+        require_time(operation.name, options)
         try:
             response = yield Send(operation, options, attempt)
             return operation.parse(response)
@@ -136,13 +144,18 @@ def call(
             wait = error.retry_after = retry_after(error.response)
         if trail is not None:
             trail.append(error)
-        if (
-            attempt >= options.max_retries
-            or not is_retryable(error, operation.replay_safe)
-            or not policy.allows(wait)
-        ):
+        retry = (
+            attempt < options.max_retries
+            and is_retryable(error, operation.replay_safe)
+            and policy.allows(wait)
+        )
+        pause = policy.delay(attempt, wait) if retry else 0.0
+        if retry and not fits(options, pause):
+            no_time_for_retry(error, options)
+            retry = False
+        if not retry:
             if error is cause:
                 raise error
             raise error from cause
-        yield Sleep(policy.delay(attempt, wait))
+        yield Sleep(pause)
     raise AssertionError("unreachable")  # itertools.count() never ends

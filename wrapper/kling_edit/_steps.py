@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 import httpx
 from attrs import field, frozen
 
+from ._budget import attempt_time
+
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
 
@@ -36,6 +38,7 @@ class Operation(Generic[T]):
 class RequestOptions(TypedDict, total=False):
     """Per-call overrides accepted by every API method."""
 
+    # The whole call's wall-clock budget, retries included (`_budget`).
     timeout: float | httpx.Timeout
     max_retries: int
     extra_headers: Mapping[str, str]
@@ -49,6 +52,9 @@ class CallOptions:
     max_retries: int
     headers: Mapping[str, str] = field(factory=dict)
     extra_body: Mapping[str, Any] = field(factory=dict)
+    # time.monotonic() by which the whole call must end, set by `_budget.started` when the call
+    # begins (None: not begun, or no bound).
+    deadline: float | None = None
 
 
 @frozen
@@ -58,6 +64,11 @@ class Send:
     operation: Operation[Any]
     options: CallOptions
     attempt: int = 0
+
+    @property
+    def budget(self) -> float | None:
+        """Wall-clock seconds this attempt may take from now (None: no bound)."""
+        return attempt_time(self.options)
 
 
 @frozen
