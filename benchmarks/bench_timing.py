@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+# One row of the results: "ratio" (or "value" and "unit"), "baseline", "target", "met" when
+# there is a target, and details; each `bench_*` function returns its rows by figure name.
+Figure = dict[str, Any]
 # A side may time itself (a child process reporting what it measured inside) and return the
 # seconds; a side returning None is timed around the call.
 Side = Callable[[], float | None]
@@ -48,7 +51,7 @@ def median(samples: list[float]) -> float:
 
 def ratio_figure(
     ours: float, theirs: float, *, baseline: str, target: float, **details: Any
-) -> dict[str, Any]:
+) -> Figure:
     """One row of the results: ours / the baseline's, with the baseline named and the target."""
     ratio = ours / theirs
     return {

@@ -14,9 +14,8 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-from bench_timing import interleaved, median, ratio_figure
+from bench_timing import Figure, interleaved, median, ratio_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_VENV = ROOT / "bench-results" / "runtime-venv"
@@ -74,7 +73,7 @@ def _quietly(*command: str | Path) -> str:
     return result.stdout
 
 
-def bench_cold_start(rounds: int) -> dict[str, Any]:
+def bench_cold_start(rounds: int) -> dict[str, Figure]:
     python = runtime_python()
     # Per side, one row per round: CPU s of the imports and the first call, then wall s of both.
     phases: dict[str, list[list[float]]] = {"kling_edit": [], "httpx": []}
@@ -93,20 +92,25 @@ def bench_cold_start(rounds: int) -> dict[str, Any]:
         return median([row[column] for row in phases[name][warmup:]]) * 1e3
 
     ours, theirs = median(samples["kling_edit"]), median(samples["httpx"])
-    return ratio_figure(
-        ours,
-        theirs,
-        baseline="import httpx + the same GET and json() (same MockTransport, fresh interpreter"
-        " of the runtime-only venv; CPU time)",
-        target=1.5,
-        kling_edit_ms=ours * 1e3,
-        httpx_ms=theirs * 1e3,
-        import_ratio=ms("kling_edit", 0) / ms("httpx", 0),
-        kling_edit_import_ms=ms("kling_edit", 0),
-        kling_edit_first_call_ms=ms("kling_edit", 1),
-        httpx_import_ms=ms("httpx", 0),
-        httpx_first_call_ms=ms("httpx", 1),
-        wall_ratio=(ms("kling_edit", 2) + ms("kling_edit", 3)) / (ms("httpx", 2) + ms("httpx", 3)),
-        runs=rounds,
-        venv=_quietly(python, "-m", "pip", "freeze", "--all", "--exclude", "kling-edit").split(),
-    )
+    return {
+        "cold_start": ratio_figure(
+            ours,
+            theirs,
+            baseline="import httpx + the same GET and json() (same MockTransport, fresh interpreter"
+            " of the runtime-only venv; CPU time)",
+            target=1.5,
+            kling_edit_ms=ours * 1e3,
+            httpx_ms=theirs * 1e3,
+            import_ratio=ms("kling_edit", 0) / ms("httpx", 0),
+            kling_edit_import_ms=ms("kling_edit", 0),
+            kling_edit_first_call_ms=ms("kling_edit", 1),
+            httpx_import_ms=ms("httpx", 0),
+            httpx_first_call_ms=ms("httpx", 1),
+            wall_ratio=(ms("kling_edit", 2) + ms("kling_edit", 3))
+            / (ms("httpx", 2) + ms("httpx", 3)),
+            runs=rounds,
+            venv=_quietly(
+                python, "-m", "pip", "freeze", "--all", "--exclude", "kling-edit"
+            ).split(),
+        )
+    }

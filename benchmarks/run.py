@@ -20,6 +20,7 @@ Figures (target in brackets):
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench_timing import Figure
 from call_bench import bench_creates, bench_get
 from cold_bench import bench_cold_start
 from load_bench import bench_download_rss, bench_jobs
@@ -52,7 +54,7 @@ def _details(row: dict[str, Any]) -> str:
     )
 
 
-def print_table(results: dict[str, dict[str, Any]]) -> None:
+def print_table(results: dict[str, Figure]) -> None:
     print(f"{'figure':<20}{'measured':>22}  {'target':<10}{'':<7} baseline")
     for name, row in results.items():
         verdict = "" if "met" not in row else "ok" if row["met"] else "MISSED"
@@ -75,15 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     quick = args.quick
     RESULTS.parent.mkdir(exist_ok=True)
     started = time.perf_counter()
-    results: dict[str, dict[str, Any]] = {}
-    results["cold_start"] = bench_cold_start(rounds=5 if quick else 15)
-    results["get"] = bench_get(calls=200, rounds=5 if quick else 25)
-    results.update(bench_creates(count=20, rounds=3 if quick else 15))
-    results["wait"] = bench_wait(count=200 if quick else 1000)
-    results["jobs"] = bench_jobs(
-        jobs=100 if quick else 1000, job_seconds=5.0, rounds=1 if quick else 2
-    )
-    results["download_rss"] = bench_download_rss((20 if quick else 200) * 2**20, RESULTS.parent)
+    # Each bench returns its figures by name.
+    benches: list[functools.partial[dict[str, Figure]]] = [
+        functools.partial(bench_cold_start, rounds=5 if quick else 15),
+        functools.partial(bench_get, calls=200, rounds=5 if quick else 25),
+        functools.partial(bench_creates, count=20, rounds=3 if quick else 15),
+        functools.partial(bench_wait, count=200 if quick else 1000),
+        functools.partial(bench_jobs, jobs=100 if quick else 1000, job_seconds=5.0, rounds=1),
+        functools.partial(bench_download_rss, (20 if quick else 200) * 2**20, RESULTS.parent),
+    ]
+    results: dict[str, Figure] = {}
+    for bench in benches:
+        print(f"running {bench.func.__name__}", file=sys.stderr, flush=True)
+        results.update(bench())
     print_table(results)
     report = {
         "machine": {

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-from bench_timing import ratio_figure
+from bench_timing import Figure, ratio_figure
 
 from kling_edit import PollSchedule
 from kling_edit._flows import wait_for
@@ -127,22 +127,24 @@ def _by_band(interval: float, lengths: list[float], fine: list[float]) -> dict[s
     return bands
 
 
-def bench_wait(count: int) -> dict[str, Any]:
+def bench_wait(count: int) -> dict[str, Figure]:
     # wait() runs for `count` tasks; the fixed poller, which costs nothing to work out, for 20
     # times as many, so that its interval is not bent by the spacing of the sample.
     lengths, fine = task_lengths(count), task_lengths(20 * count)
     schedules = dict(_rows(lengths, fine))
     default = schedules["default"]
     default["ratio_by_task_length"] = _by_band(default["fixed_interval_s"], lengths, fine)
-    return ratio_figure(
-        default["polls"],
-        default["fixed_polls"],
-        baseline=f"a fixed {default['fixed_interval_s']:.2f} s poller (same mean detection"
-        " delay, no poll at t=0)",
-        target=1.2,
-        polls_per_task=default["polls"],
-        detection_delay_s=default["delay_s"],
-        fixed_polls_per_task=default["fixed_polls"],
-        tasks=f"{count} tasks of 30 s-5 min, virtual time",
-        schedules=schedules,
-    )
+    return {
+        "wait": ratio_figure(
+            default["polls"],
+            default["fixed_polls"],
+            baseline=f"a fixed {default['fixed_interval_s']:.2f} s poller (same mean detection"
+            " delay, no poll at t=0)",
+            target=1.2,
+            polls_per_task=default["polls"],
+            detection_delay_s=default["delay_s"],
+            fixed_polls_per_task=default["fixed_polls"],
+            tasks=f"{count} tasks of 30 s-5 min, virtual time",
+            schedules=schedules,
+        )
+    }
