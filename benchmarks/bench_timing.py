@@ -49,11 +49,13 @@ def median(samples: list[float]) -> float:
     return statistics.median(samples)
 
 
-def ratio_figure(
-    ours: float, theirs: float, *, baseline: str, target: float, **details: Any
-) -> Figure:
-    """One row of the results: ours / the baseline's, with the baseline named and the target."""
-    ratio = ours / theirs
+def paired_ratio(ours: list[float], theirs: list[float]) -> float:
+    """The median of each round's ratio: the two sides of one round met the same load."""
+    return median([mine / other for mine, other in zip(ours, theirs, strict=True)])
+
+
+def ratio_figure(ratio: float, *, baseline: str, target: float, **details: Any) -> Figure:
+    """One row of the results: a ratio to the baseline, with the baseline named and the target."""
     return {
         "ratio": ratio,
         "baseline": baseline,

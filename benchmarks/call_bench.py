@@ -24,7 +24,7 @@ from bench_canned import (
     TASK_ID,
     TASK_PATH,
 )
-from bench_timing import Figure, interleaved, median, ratio_figure, simulator_process
+from bench_timing import Figure, interleaved, median, paired_ratio, ratio_figure, simulator_process
 
 from kling_edit import KlingEdit, Session
 
@@ -51,8 +51,7 @@ def bench_get(calls: int, rounds: int) -> dict[str, Figure]:
     ours, theirs = median(samples["kling_edit"]) / calls, median(samples["httpx"]) / calls
     return {
         "get": ratio_figure(
-            ours,
-            theirs,
+            paired_ratio(samples["kling_edit"], samples["httpx"]),
             baseline="raw httpx.Client GET + json() (same client, same MockTransport, same body;"
             " CPU time)",
             target=1.15,
@@ -129,15 +128,13 @@ def bench_creates(count: int, rounds: int) -> dict[str, Figure]:
     }
     return {
         "creates_vs_httpx": ratio_figure(
-            ours,
-            median(samples["httpx"]),
+            paired_ratio(samples["kling_edit"], samples["httpx"]),
             baseline=f"{count} creates with a raw httpx.Client, same bodies, connection reused",
             target=1.05,
             **details,
         ),
         "creates_vs_requests": ratio_figure(
-            ours,
-            median(samples["requests"]),
+            paired_ratio(samples["kling_edit"], samples["requests"]),
             baseline=f"{count} creates with a requests.Session, same bodies, connection reused",
             target=1.05,
             **details,

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_timing import Figure, interleaved, median, ratio_figure
+from bench_timing import Figure, interleaved, median, paired_ratio, ratio_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_VENV = ROOT / "bench-results" / "runtime-venv"
@@ -94,8 +94,7 @@ def bench_cold_start(rounds: int) -> dict[str, Figure]:
     ours, theirs = median(samples["kling_edit"]), median(samples["httpx"])
     return {
         "cold_start": ratio_figure(
-            ours,
-            theirs,
+            paired_ratio(samples["kling_edit"], samples["httpx"]),
             baseline="import httpx + the same GET and json() (same MockTransport, fresh interpreter"
             " of the runtime-only venv; CPU time)",
             target=1.5,

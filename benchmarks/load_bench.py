@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 from bench_canned import CREATE_PATH, KEY, PROMPT
-from bench_timing import Figure, interleaved, median, simulator_process
+from bench_timing import Figure, interleaved, median, paired_ratio, simulator_process
 
 from kling_edit import AsyncKlingEdit, PollSchedule, Session
 
@@ -107,7 +107,7 @@ def bench_jobs(jobs: int, job_seconds: float, rounds: int) -> dict[str, Figure]:
     ours, theirs = median(samples["kling_edit"]), median(samples["httpx"])
     return {
         "jobs": {
-            "ratio": ours / theirs,
+            "ratio": paired_ratio(samples["kling_edit"], samples["httpx"]),
             "baseline": "raw httpx.AsyncClient sending the same creates and polls (same pool);"
             " client CPU per request",
             "target": "tracked",

@@ -1,8 +1,9 @@
 """`make bench`: what the client costs, each figure a ratio to a baseline measured in the same run.
 
 Prints a table (figure, measured, target, baseline) and writes bench-results/bench.json. Every
-ratio is measured side by side, the sides taking turns (A, B, A, B...) after a warm-up; work
-that stays in this process is timed in CPU time, so a busy machine stretches neither side.
+ratio is measured side by side, the sides taking turns (A, B, A, B...) after a warm-up, and is
+the median of the rounds' ratios; work that stays in one process is timed in CPU time, so a
+busy machine stretches neither side.
 
 Figures (target in brackets):
   cold_start          import kling_edit + first tasks.get() / import httpx + the same GET and

@@ -136,8 +136,7 @@ def bench_wait(count: int) -> dict[str, Figure]:
     default["ratio_by_task_length"] = _by_band(default["fixed_interval_s"], lengths, fine)
     return {
         "wait": ratio_figure(
-            default["polls"],
-            default["fixed_polls"],
+            default["ratio"],
             baseline=f"a fixed {default['fixed_interval_s']:.2f} s poller (same mean detection"
             " delay, no poll at t=0)",
             target=1.2,
