@@ -54,8 +54,11 @@ def paired_ratio(ours: list[float], theirs: list[float]) -> float:
     return median([mine / other for mine, other in zip(ours, theirs, strict=True)])
 
 
-def ratio_figure(ratio: float, *, baseline: str, target: float, **details: Any) -> Figure:
-    """One row of the results: a ratio to the baseline, with the baseline named and the target."""
+def ratio_figure(ratio: float, *, baseline: str, target: float | None, **details: Any) -> Figure:
+    """One row of the results: a ratio to the baseline, with the baseline named and the target
+    (None for a figure that is only tracked)."""
+    if target is None:
+        return {"ratio": ratio, "baseline": baseline, "target": "tracked", **details}
     return {
         "ratio": ratio,
         "baseline": baseline,
@@ -63,6 +66,28 @@ def ratio_figure(ratio: float, *, baseline: str, target: float, **details: Any) 
         "met": ratio <= target,
         **details,
     }
+
+
+def compare(
+    samples: Mapping[str, list[float]],
+    baseline_side: str,
+    *,
+    baseline: str,
+    target: float | None,
+    unit: str,
+    scale: float,
+    **details: Any,
+) -> Figure:
+    """The "kling_edit" side against `baseline_side`, with each side's median in `unit`
+    (seconds times `scale`)."""
+    medians = {f"{side}_{unit}": median(values) * scale for side, values in samples.items()}
+    return ratio_figure(
+        paired_ratio(samples["kling_edit"], samples[baseline_side]),
+        baseline=baseline,
+        target=target,
+        **medians,
+        **details,
+    )
 
 
 @contextmanager

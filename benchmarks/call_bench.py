@@ -24,7 +24,7 @@ from bench_canned import (
     TASK_ID,
     TASK_PATH,
 )
-from bench_timing import Figure, interleaved, median, paired_ratio, ratio_figure, simulator_process
+from bench_timing import Figure, compare, interleaved, simulator_process
 
 from kling_edit import KlingEdit, Session
 
@@ -48,15 +48,15 @@ def bench_get(calls: int, rounds: int) -> dict[str, Figure]:
         samples = interleaved(
             {"kling_edit": wrapper, "httpx": raw}, rounds=rounds, clock=time.process_time
         )
-    ours, theirs = median(samples["kling_edit"]) / calls, median(samples["httpx"]) / calls
     return {
-        "get": ratio_figure(
-            paired_ratio(samples["kling_edit"], samples["httpx"]),
+        "get": compare(
+            samples,
+            "httpx",
             baseline="raw httpx.Client GET + json() (same client, same MockTransport, same body;"
             " CPU time)",
             target=1.15,
-            kling_edit_us=ours * 1e6,
-            httpx_us=theirs * 1e6,
+            unit="us",
+            scale=1e6 / calls,
             calls=calls * rounds,
         )
     }
@@ -118,25 +118,16 @@ def bench_creates(count: int, rounds: int) -> dict[str, Figure]:
             },
             rounds=rounds,
         )
-    ours = median(samples["kling_edit"])
-    details = {
-        "kling_edit_ms": ours * 1e3,
-        "httpx_ms": median(samples["httpx"]) * 1e3,
-        "requests_ms": median(samples["requests"]) * 1e3,
-        "body_keys": sorted(body),
-        "rounds": rounds,
-    }
     return {
-        "creates_vs_httpx": ratio_figure(
-            paired_ratio(samples["kling_edit"], samples["httpx"]),
-            baseline=f"{count} creates with a raw httpx.Client, same bodies, connection reused",
+        f"creates_vs_{side}": compare(
+            samples,
+            side,
+            baseline=f"{count} creates with {kind}, same bodies, connection reused",
             target=1.05,
-            **details,
-        ),
-        "creates_vs_requests": ratio_figure(
-            paired_ratio(samples["kling_edit"], samples["requests"]),
-            baseline=f"{count} creates with a requests.Session, same bodies, connection reused",
-            target=1.05,
-            **details,
-        ),
+            unit="ms",
+            scale=1e3,
+            body_keys=sorted(body),
+            rounds=rounds,
+        )
+        for side, kind in (("httpx", "a raw httpx.Client"), ("requests", "a requests.Session"))
     }

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench_timing import Figure, interleaved, median, paired_ratio, ratio_figure
+from bench_timing import Figure, compare, interleaved, median
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_VENV = ROOT / "bench-results" / "runtime-venv"
@@ -91,15 +91,15 @@ def bench_cold_start(rounds: int) -> dict[str, Figure]:
     def ms(name: str, column: int) -> float:
         return median([row[column] for row in phases[name][warmup:]]) * 1e3
 
-    ours, theirs = median(samples["kling_edit"]), median(samples["httpx"])
     return {
-        "cold_start": ratio_figure(
-            paired_ratio(samples["kling_edit"], samples["httpx"]),
+        "cold_start": compare(
+            samples,
+            "httpx",
             baseline="import httpx + the same GET and json() (same MockTransport, fresh interpreter"
             " of the runtime-only venv; CPU time)",
             target=1.5,
-            kling_edit_ms=ours * 1e3,
-            httpx_ms=theirs * 1e3,
+            unit="ms",
+            scale=1e3,
             import_ratio=ms("kling_edit", 0) / ms("httpx", 0),
             kling_edit_import_ms=ms("kling_edit", 0),
             kling_edit_first_call_ms=ms("kling_edit", 1),

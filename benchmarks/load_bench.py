@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 from bench_canned import CREATE_PATH, KEY, PROMPT
-from bench_timing import Figure, interleaved, median, paired_ratio, simulator_process
+from bench_timing import Figure, compare, interleaved, median, simulator_process
 
 from kling_edit import AsyncKlingEdit, PollSchedule, Session
 
@@ -104,20 +104,20 @@ def bench_jobs(jobs: int, job_seconds: float, rounds: int) -> dict[str, Figure]:
         samples = interleaved(
             {name: functools.partial(side, name, jobs) for name in sides}, rounds=rounds, warmup=0
         )
-    ours, theirs = median(samples["kling_edit"]), median(samples["httpx"])
     return {
-        "jobs": {
-            "ratio": paired_ratio(samples["kling_edit"], samples["httpx"]),
-            "baseline": "raw httpx.AsyncClient sending the same creates and polls (same pool);"
+        "jobs": compare(
+            samples,
+            "httpx",
+            baseline="raw httpx.AsyncClient sending the same creates and polls (same pool);"
             " client CPU per request",
-            "target": "tracked",
-            "kling_edit_us_cpu_per_request": ours * 1e6,
-            "httpx_us_cpu_per_request": theirs * 1e6,
-            "jobs": jobs,
-            "requests_per_job": median([run["requests"] for run in runs["kling_edit"]]) / jobs,
-            "wall_per_job_time": median([run["wall"] for run in runs["kling_edit"]]) / job_seconds,
-            "peak_connections": max(run["peak"] for run in runs["kling_edit"]),
-        }
+            target=None,
+            unit="us_cpu_per_request",
+            scale=1e6,
+            jobs=jobs,
+            requests_per_job=median([run["requests"] for run in runs["kling_edit"]]) / jobs,
+            wall_per_job_time=median([run["wall"] for run in runs["kling_edit"]]) / job_seconds,
+            peak_connections=max(run["peak"] for run in runs["kling_edit"]),
+        )
     }
 
 
