@@ -70,7 +70,7 @@ def waited(schedule: PollSchedule, length: float) -> tuple[int, float]:
             answer = _SUCCEEDED if now >= length else _PROCESSING
 
 
-def _fixed_poller(interval: float, lengths: list[float]) -> tuple[float, float]:
+def fixed_poller(interval: float, lengths: list[float]) -> tuple[float, float]:
     """Mean polls and mean detection delay of polling every `interval` s, first at `interval`."""
     polls = [math.ceil(length / interval) for length in lengths]
     delays = [count * interval - length for count, length in zip(polls, lengths, strict=True)]
@@ -82,7 +82,7 @@ def matching_interval(delay: float, lengths: list[float]) -> float:
     low, high = 1e-3, 4 * delay + 1
     for _ in range(60):
         middle = (low + high) / 2
-        if _fixed_poller(middle, lengths)[1] <= delay:
+        if fixed_poller(middle, lengths)[1] <= delay:
             low = middle
         else:
             high = middle
@@ -101,7 +101,7 @@ def _rows(lengths: list[float], fine: list[float]) -> Iterator[tuple[str, dict[s
     for name, schedule in SCHEDULES.items():
         polls, delay = _means(schedule, lengths)
         interval = matching_interval(delay, fine)
-        fixed_polls, fixed_delay = _fixed_poller(interval, fine)
+        fixed_polls, fixed_delay = fixed_poller(interval, fine)
         yield (
             name,
             {
@@ -122,7 +122,7 @@ def _by_band(interval: float, lengths: list[float], fine: list[float]) -> dict[s
     bands = {}
     for low, high in ((30, 60), (60, 120), (120, 300)):
         polls, _ = _means(PollSchedule(), [length for length in lengths if low <= length < high])
-        fixed = _fixed_poller(interval, [length for length in fine if low <= length < high])
+        fixed = fixed_poller(interval, [length for length in fine if low <= length < high])
         bands[f"{low}-{high}s"] = polls / fixed[0]
     return bands
 
