@@ -72,8 +72,10 @@ soak: install
 demo: install
 	$(BIN)/python scripts/demo.py
 
+# Builds bench-results/runtime-venv (runtime dependencies only) on first use for the cold start;
+# `make bench BENCH_ARGS=--quick` is a smaller smoke run.
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist demo-output bench-results .mypy_cache .ruff_cache .pytest_cache .hypothesis
