@@ -48,6 +48,7 @@ MAX_POINTS_PER_CALL = 10
 MAX_POINTS_PER_FRAME = 10  # counted across add calls (rule R11)
 MAX_FRAMES_PER_SESSION = 10
 VIDEO_FPS = (24.0, 30.0, 60.0)
+VIDEO_FPS_TOLERANCE = 0.5  # NTSC rates (29.97, 23.976, 59.94) count as 30, 24 and 60
 VIDEO_SIDE_PX = (720, 2160)
 VIDEO_EXTENSIONS = (".mp4", ".mov")
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
@@ -291,7 +292,9 @@ def video_problems(
 ) -> list[str]:
     """Explain which reported properties of a source video break the documented limits."""
     problems = []
-    if fps is not None and not any(math.isclose(fps, ok, abs_tol=0.5) for ok in VIDEO_FPS):
+    if fps is not None and not any(
+        math.isclose(fps, ok, abs_tol=VIDEO_FPS_TOLERANCE) for ok in VIDEO_FPS
+    ):
         problems.append(f"{fps:g} fps (allowed: 24, 30 or 60)")
     low, high = VIDEO_SIDE_PX
     for name, side in (("width", width), ("height", height)):

@@ -292,8 +292,8 @@ class Routes:
         return task.to_api(call.now, call.base_url)
 
     def _list(self, call: Call) -> list[dict[str, Any]]:
-        page = _page_param(call.query, "pageNum", 1, 1000)
-        size = _page_param(call.query, "pageSize", 30, 500)
+        page = _page_param(call.query, "pageNum", 1, _rules.PAGE_NUM_MAX)
+        size = _page_param(call.query, "pageSize", 30, _rules.PAGE_SIZE_MAX)
         with self.lock:
             own = [task for task in reversed(self.task_order) if task.api_key == call.api_key]
         chosen = own[(page - 1) * size : page * size]

@@ -101,7 +101,12 @@ EDIT_MODES = ("addition", "swap", "removal")
 # edit_mode -> (fewest, most) reference images.
 IMAGE_COUNTS = {"addition": (1, 2), "swap": (1, 1), "removal": (0, 0)}
 DURATION_RANGES_MS = {"5": (2000, 5500), "10": (7000, 10500)}
-_FRAME_RATES = (24, 30, 60)
+FRAME_RATES = (24, 30, 60)
+# NTSC rates (29.97, 23.976, 59.94) are the documented rates; 25 or 50 fps is not.
+FPS_TOLERANCE = 0.5
+VIDEO_SIDES_PX = (720, 2160)
+PAGE_NUM_MAX = 1000
+PAGE_SIZE_MAX = 500
 
 
 class ApiError(Exception):
@@ -173,10 +178,10 @@ def video_source(body: Mapping[str, Any]) -> tuple[str, str]:
 def video_problems(info: VideoInfo) -> list[str]:
     """Why the service would reject this source video (R3-R5; empty when it is acceptable)."""
     problems = []
-    if not any(abs(info.fps - rate) < 0.1 for rate in _FRAME_RATES):
+    if not any(abs(info.fps - rate) <= FPS_TOLERANCE for rate in FRAME_RATES):
         problems.append(f"frame rate {info.fps} is not 24, 30 or 60 fps")
     for side, pixels in (("width", info.width), ("height", info.height)):
-        if not 720 <= pixels <= 2160:
+        if not VIDEO_SIDES_PX[0] <= pixels <= VIDEO_SIDES_PX[1]:
             problems.append(f"{side} {pixels} px is outside 720-2160 px")
     if not any(low <= info.duration_ms <= high for low, high in DURATION_RANGES_MS.values()):
         problems.append(f"duration {info.duration_ms} ms is outside 2-5.5 s and 7-10.5 s")
