@@ -39,5 +39,6 @@ def test_one_image_header_reader_serves_both() -> None:
     from kling_edit import _image_header, _media
     from kling_edit.testing import _rules as simulator_rules
 
-    assert _media.read_image_header is _image_header.read_image_header
-    assert simulator_rules.read_image_header is _image_header.read_image_header
+    reader = _image_header.read_image_header
+    assert vars(_media)["read_image_header"] is reader
+    assert vars(simulator_rules)["read_image_header"] is reader
