@@ -22,6 +22,15 @@ if TYPE_CHECKING:
 from ._book import SessionBook
 from ._errors import KlingEditError
 from ._flows import PollSchedule
+from ._limits import (
+    DEFAULT_MAX_IN_FLIGHT,
+    AsyncTaskSlots,
+    InFlightLimit,
+    TaskSlots,
+    check_limit,
+    is_task_refusal,
+)
+from ._models import Task
 from ._retry import RetryPolicy, call
 from ._rules import check_request_options
 from ._sessions import AsyncSessions, Sessions
@@ -39,6 +48,11 @@ DEFAULT_MAX_RETRIES = 2
 API_KEY_ENV = "COMETAPI_KEY"
 BASE_URL_ENV = "COMETAPI_BASE_URL"
 SIMULATOR_KEY = "sk-simulator"
+# Idle connections kept as many as connections allowed: a pool keeping fewer (httpx keeps 20)
+# reconnects constantly under a 32-thread or many-task load.
+POOL_LIMITS = httpx.Limits(
+    max_connections=DEFAULT_MAX_IN_FLIGHT, max_keepalive_connections=DEFAULT_MAX_IN_FLIGHT
+)
 
 logger = logging.getLogger("kling_edit")
 
@@ -218,10 +232,17 @@ class KlingEdit(_BaseClient):
         http_client: httpx.Client | None = None,
         poll_schedule: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_concurrent_tasks: int | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
+        limit = check_limit("max_concurrent_tasks", max_concurrent_tasks)
+        self._task_slots = TaskSlots(limit) if limit is not None else None
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=timeout, limits=POOL_LIMITS)
+        )
         self._bind_resources()
 
     @staticmethod
@@ -234,7 +255,34 @@ class KlingEdit(_BaseClient):
 
     def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
-        return self._run(self._flow(work, options))
+        slots = self._task_slots
+        if slots is None:
+            return self._run(self._flow(work, options))
+        try:
+            result = self._run(self._flow(work, options))
+        except KlingEditError as error:
+            slots.seen(error)
+            raise
+        slots.seen(result)
+        return result
+
+    def _create(self, work: FlowFactory[Task], options: RequestOptions) -> Task:
+        """Run a create in a free task slot; a 1303 refusal waits for one and tries again."""
+        slots = self._task_slots
+        if slots is None:
+            return self._call(work, options)
+        while True:
+            slots.reserve()
+            try:
+                task = self._call(work, options)
+            except BaseException as error:
+                if not is_task_refusal(error):
+                    slots.unreserve()
+                    raise
+                self._sleep(slots.refused())
+                continue
+            slots.created(task)
+            return task
 
     def _run(self, flow: Flow[T]) -> T:
         # The one loop that drives a flow (as httpx drives an auth flow): each step's outcome,
@@ -284,8 +332,8 @@ class KlingEdit(_BaseClient):
 class AsyncKlingEdit(_BaseClient):
     """The asyncio twin of `KlingEdit`: the same methods, awaited.
 
-    One client can run thousands of `tasks.wait` calls at once; connections are pooled by the
-    underlying `httpx.AsyncClient` (100 at most by default).
+    One client can run thousands of `tasks.wait` calls at once: at most `max_in_flight`
+    requests (100, the pool's size, by default) are sent at a time, the others wait their turn.
     """
 
     def __init__(
@@ -298,10 +346,19 @@ class AsyncKlingEdit(_BaseClient):
         http_client: httpx.AsyncClient | None = None,
         poll_schedule: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_concurrent_tasks: int | None = None,
+        max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, poll_schedule, default_headers)
+        limit = check_limit("max_concurrent_tasks", max_concurrent_tasks)
+        self._task_slots = AsyncTaskSlots(limit) if limit is not None else None
+        self._in_flight = InFlightLimit(check_limit("max_in_flight", max_in_flight))
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(timeout=timeout, limits=POOL_LIMITS)
+        )
         self._bind_resources()
 
     @staticmethod
@@ -314,7 +371,34 @@ class AsyncKlingEdit(_BaseClient):
 
     async def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
-        return await self._run(self._flow(work, options))
+        slots = self._task_slots
+        if slots is None:
+            return await self._run(self._flow(work, options))
+        try:
+            result = await self._run(self._flow(work, options))
+        except KlingEditError as error:
+            await slots.seen(error)
+            raise
+        await slots.seen(result)
+        return result
+
+    async def _create(self, work: FlowFactory[Task], options: RequestOptions) -> Task:
+        """Run a create in a free task slot; see `KlingEdit._create`."""
+        slots = self._task_slots
+        if slots is None:
+            return await self._call(work, options)
+        while True:
+            await slots.reserve()
+            try:
+                task = await self._call(work, options)
+            except BaseException as error:
+                if not is_task_refusal(error):
+                    await slots.unreserve()
+                    raise
+                await self._sleep(await slots.refused())
+                continue
+            slots.created(task)
+            return task
 
     async def _run(self, flow: Flow[T]) -> T:
         # The twin of KlingEdit._run, awaiting the request and the sleep.
@@ -333,7 +417,8 @@ class AsyncKlingEdit(_BaseClient):
                     continue
                 started = time.monotonic()
                 try:
-                    response = await self._http.request(**self._request_args(step))
+                    async with self._in_flight():
+                        response = await self._http.request(**self._request_args(step))
                 except httpx.RequestError as transport_error:
                     error = transport_error
                 self._log_exchange(step, response, error, started)

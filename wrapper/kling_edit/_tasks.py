@@ -136,9 +136,11 @@ class Tasks:
 
         The task is created exactly once: every attempt carries one `external_task_id` (made
         here unless given), and an attempt whose answer was lost is resolved by looking the
-        task up by that id, never by creating it again.
+        task up by that id, never by creating it again. On a client made with
+        `max_concurrent_tasks`, it first waits for a free task slot, and a 1303 refusal (the
+        account's running tasks at their limit) waits for one again instead of failing.
         """
-        return self._client._call(
+        return self._client._create(
             *_create(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
@@ -268,7 +270,7 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create an edit task (paid), exactly once; see `Tasks.create`."""
-        return await self._client._call(
+        return await self._client._create(
             *_create(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
