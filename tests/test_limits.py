@@ -159,7 +159,7 @@ def test_a_refusal_with_no_task_of_ours_running_pauses_longer_each_time() -> Non
         lambda: KlingEdit("sk-x", max_concurrent_tasks=0),
         lambda: AsyncKlingEdit("sk-x", max_concurrent_tasks=-1),
         lambda: AsyncKlingEdit("sk-x", max_in_flight=0),
-        lambda: AsyncKlingEdit("sk-x", max_in_flight=True),  # type: ignore[arg-type]
+        lambda: AsyncKlingEdit("sk-x", max_in_flight=True),
     ],
 )
 def test_bad_limits_are_refused_naming_the_option(make: Callable[[], object]) -> None:
