@@ -353,3 +353,35 @@ async def test_a_lease_that_lapsed_after_the_claim_is_still_taken(tmp_path: Path
     SQLiteJournal(db).claim("dead-worker", time.time() - 10, 1.0, exclude=(), started=False)
     summary = await _run(simulator, _FirstClaimTooSoon(db), tmp_path / "out", concurrency=1)
     assert summary.counts["done"] == 1
+
+
+async def test_a_lease_taken_over_during_the_lookup_sends_no_create(tmp_path: Path) -> None:
+    # The job was left in "submitting"; while this worker looks the task up, its lease lapses
+    # and another worker claims the job (and will create it): this one must not create it too.
+    simulator, db = _simulator(), tmp_path / "jobs.db"
+    journal = SQLiteJournal(db)
+    journal.load(_jobs(tmp_path, 1))
+    async with _client(simulator) as setup:
+        session = await setup.sessions.init(video_url="https://example.com/clip.mp4")
+        await setup.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+    journal.claim("dead-worker", time.time() - 10, 1.0, exclude=(), started=False)
+    journal.update(
+        "job-00",
+        "dead-worker",
+        state="submitting",
+        session_id=session.session_id,
+        session_at=time.time(),
+    )
+
+    async def take_over(request: httpx.Request) -> None:
+        if request.method == "GET":
+            journal.claim("other-worker", time.time() + 100, 30.0, exclude=(), started=False)
+
+    http = httpx.AsyncClient(transport=simulator.transport(), event_hooks={"request": [take_over]})
+    async with AsyncKlingEdit.simulated(
+        simulator, http_client=http, poll_schedule=FAST_POLL
+    ) as client:
+        await BatchRunner(client, SQLiteJournal(db), tmp_path / "out", lease_seconds=5).run()
+    await http.aclose()
+    assert simulator.requests.get("create", 0) == 0
+    assert journal.records()[0].lease_owner == "other-worker"

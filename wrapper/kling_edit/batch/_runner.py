@@ -3,7 +3,9 @@ wait -> download on an `AsyncKlingEdit`, recording every step before it takes th
 
 What a crash can cost, step by step: a lost init answer means one more init on resume (init has
 no idempotency key); a create is never sent twice, because `submitting` is recorded before it
-and a resume looks the task up by its derived external task id before creating anything.
+and a resume looks the task up by its derived external task id before creating anything. Right
+before a create, the worker checks that its lease has not lapsed and extends it, in the same
+transaction that records `submitting`: a lapsed lease may be another worker's claim already.
 """
 
 from __future__ import annotations
@@ -235,6 +237,11 @@ class BatchRunner:
         self._journal.update(record.key, self.owner, **changes)
         return attrs.evolve(record, **changes)
 
+    def _hold(self, record: JobRecord, **changes: Any) -> JobRecord:
+        """`_record`, only while this worker's lease has not lapsed; the lease is extended."""
+        self._journal.hold(record.key, self.owner, self._clock(), self._lease, **changes)
+        return attrs.evolve(record, **changes)
+
     def _session_fresh(self, record: JobRecord) -> bool:
         at = record.session_at
         return at is not None and self._clock() < at + SESSION_LIFETIME - SESSION_MARGIN
@@ -248,7 +255,7 @@ class BatchRunner:
         if state in (SESSION, SELECTING):
             return await self._select(record)
         if state == SELECTED:
-            record = self._record(record, state=SUBMITTING)
+            record = self._hold(record, state=SUBMITTING)
             return await self._create(record)
         if state == SUBMITTING:
             return await self._resume_create(record)
@@ -317,7 +324,8 @@ class BatchRunner:
             return self._submitted(record, found)
         if not self._session_fresh(record):
             raise _Restart
-        return await self._create(record)
+        # The lookup took a while: the lease may have lapsed and the job been claimed since.
+        return await self._create(self._hold(record))
 
     async def _lookup(self, record: JobRecord) -> Task | None:
         try:
