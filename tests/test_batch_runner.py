@@ -6,7 +6,7 @@ import asyncio
 import collections
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -138,10 +138,16 @@ class CrashingJournal:
         self._inner.renew(owner, keys, now, lease_seconds)
 
     def update(self, key: str, owner: str, **changes: Any) -> None:
+        self._write(changes, lambda: self._inner.update(key, owner, **changes))
+
+    def hold(self, key: str, owner: str, now: float, lease_seconds: float, **changes: Any) -> None:
+        self._write(changes, lambda: self._inner.hold(key, owner, now, lease_seconds, **changes))
+
+    def _write(self, changes: dict[str, Any], write: Callable[[], None]) -> None:
         crash = changes.get("state") == self._state
         if crash and not self._after:
             raise Crash(f"died before recording {self._state}")
-        self._inner.update(key, owner, **changes)
+        write()
         if crash:
             raise Crash(f"died after recording {self._state}")
 
