@@ -391,3 +391,27 @@ async def test_a_lease_taken_over_during_the_lookup_sends_no_create(tmp_path: Pa
     await http.aclose()
     assert simulator.requests.get("create", 0) == 0
     assert journal.records()[0].lease_owner == "other-worker"
+
+
+@pytest.mark.parametrize(
+    ("callback_url", "first_poll"), [(None, None), ("https://hooks.test/k", 60.0)]
+)
+async def test_with_callbacks_the_runner_polls_once_a_minute(
+    tmp_path: Path, callback_url: str | None, first_poll: float | None
+) -> None:
+    simulator = Simulator(submit_seconds=0, job_seconds=0, callback_sender=lambda url, task: None)
+    journal = SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 2))
+    polls: list[PollSchedule | None] = []
+    async with _client(simulator) as client:
+        wait = client.tasks.wait
+
+        async def spy(task: Any, **kwargs: Any) -> Any:
+            polls.append(kwargs.get("poll"))
+            return await wait(task, **kwargs)
+
+        client.tasks.wait = spy  # type: ignore[method-assign]
+        runner = BatchRunner(client, journal, tmp_path / "out", callback_url=callback_url)
+        summary = await runner.run()
+    assert summary.counts["done"] == 2
+    assert [poll.first if poll else None for poll in polls] == [first_poll] * 2

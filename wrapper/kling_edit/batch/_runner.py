@@ -34,6 +34,7 @@ from .._errors import (
     RequestValidationError,
     TaskFailedError,
 )
+from .._flows import PollSchedule
 from .._models import Task
 from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._cost import add_cost, set_cost
@@ -60,6 +61,9 @@ SESSION_LIFETIME = 24 * 3600.0
 SESSION_MARGIN = 600.0
 RESULT_LIFETIME = 30 * 24 * 3600.0
 DEFAULT_LEASE_SECONDS = 30.0
+# With callbacks, the service tells the caller's endpoint when a task ends; the runner still
+# polls (it has no endpoint of its own) but only this often, as a backstop.
+CALLBACK_POLL = PollSchedule(first=60.0, factor=1.0, maximum=60.0)
 # Errors after which the job can never succeed as written: it is marked failed.
 _HOPELESS = (RequestValidationError, BadRequestError, ContentPolicyError, TaskFailedError)
 # Errors every job would meet alike: the run stops instead of failing each job in turn.
@@ -81,7 +85,8 @@ class BatchRunner:
     them, renewed every `lease_seconds / 3` while it works, and taken over by another runner
     once a lease lapses. `budget_units` stops starting new jobs once the units spent plus
     those the jobs in flight are expected to spend (each as much as the costliest finished job)
-    would pass it; jobs already started are finished.
+    would pass it; jobs already started are finished. With `callback_url`, the service posts
+    each task's end there; the runner polls each task only once a minute (`CALLBACK_POLL`).
     """
 
     def __init__(
@@ -112,6 +117,7 @@ class BatchRunner:
             if callback_url is not None
             else None
         )
+        self._poll = CALLBACK_POLL if callback_url is not None else None
         self._lease = lease_seconds
         self._wait_timeout = wait_timeout
         self._on_progress = on_progress
@@ -349,7 +355,7 @@ class BatchRunner:
         assert record.task_id is not None
         tasks = self._client.tasks
         try:
-            task = await tasks.wait(record.task_id, timeout=self._wait_timeout)
+            task = await tasks.wait(record.task_id, timeout=self._wait_timeout, poll=self._poll)
         except TaskFailedError as error:
             self._record(
                 record, status=error.task.status, costs=set_cost(record, "task", error.task)

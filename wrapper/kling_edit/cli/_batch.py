@@ -88,7 +88,7 @@ def _without_password(target: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
-def _async_client(ctx: click.Context) -> AsyncKlingEdit:
+def _async_client(ctx: click.Context, max_concurrent_tasks: int | None) -> AsyncKlingEdit:
     """The async twin of the client the other commands use, chosen the same way."""
     key = os.environ.get(API_KEY_ENV, "").strip() or None
     base_url = option_value(ctx, "base_url") or os.environ.get(BASE_URL_ENV) or None
@@ -97,12 +97,19 @@ def _async_client(ctx: click.Context) -> AsyncKlingEdit:
             "using the embedded offline simulator; its tasks end with this command, so to try"
             " resuming run `kling-edit simulate` and pass --base-url http://127.0.0.1:8765"
         )
-        return AsyncKlingEdit.simulated(poll_schedule=_LOCAL_POLL)
+        return AsyncKlingEdit.simulated(
+            poll_schedule=_LOCAL_POLL, max_concurrent_tasks=max_concurrent_tasks
+        )
     if base_url is not None and _is_loopback(base_url):
-        return AsyncKlingEdit(key or LOCAL_KEY, base_url=base_url, poll_schedule=_LOCAL_POLL)
+        return AsyncKlingEdit(
+            key or LOCAL_KEY,
+            base_url=base_url,
+            poll_schedule=_LOCAL_POLL,
+            max_concurrent_tasks=max_concurrent_tasks,
+        )
     if key is None:
         raise CLIError(f"{API_KEY_ENV} is not set: set it to use {base_url}", ExitCode.USAGE)
-    return AsyncKlingEdit(key, base_url=base_url)
+    return AsyncKlingEdit(key, base_url=base_url, max_concurrent_tasks=max_concurrent_tasks)
 
 
 class _LiveCounts:
@@ -183,7 +190,18 @@ def _describe(summary: Summary) -> str:
     show_default=True,
     help="How long a worker's claim on a job outlives the worker (renewed while it lives).",
 )
-@click.option("--callback-url", metavar="URL", help="Sent with each create (status callbacks).")
+@click.option(
+    "--max-concurrent-tasks",
+    type=click.IntRange(1, 10000),
+    metavar="N",
+    help="Keep at most N tasks running (the account's limit): creates wait for a free slot,"
+    " and a refusal for the limit (1303) waits instead of failing.",
+)
+@click.option(
+    "--callback-url",
+    metavar="URL",
+    help="Sent with each create (status callbacks); the runner then polls only every minute.",
+)
 @click.option("--strict", is_flag=True, help="Send nothing if any line is bad.")
 @shared_options
 @click.pass_context
@@ -195,6 +213,7 @@ def run(
     concurrency: int,
     budget_units: Decimal | None,
     lease_seconds: float,
+    max_concurrent_tasks: int | None,
     callback_url: str | None,
     strict: bool,
 ) -> None:
@@ -218,7 +237,7 @@ def run(
         if known:
             # By key: a line changed since it was first loaded keeps its journaled form.
             say(f"{known} job(s) already in the journal (same keys): resuming them")
-        client = _async_client(ctx)
+        client = _async_client(ctx, max_concurrent_tasks)
         live_display = stderr_is_terminal() and not option_value(ctx, "as_json")
         live = Live(console=Console(stderr=True)) if live_display else None
         runner = BatchRunner(
