@@ -415,3 +415,29 @@ async def test_with_callbacks_the_runner_polls_once_a_minute(
         summary = await runner.run()
     assert summary.counts["done"] == 2
     assert [poll.first if poll else None for poll in polls] == [first_poll] * 2
+
+
+async def test_a_transient_error_gets_the_job_another_turn_in_the_same_run(
+    tmp_path: Path,
+) -> None:
+    simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 2))
+    failures = {"job-00": 2, "job-01": 3}  # job-01 fails its three turns: left for a rerun
+
+    async def drop(request: httpx.Request) -> None:
+        if not request.url.path.startswith("/files/results/"):
+            return
+        task_id = request.url.path.rsplit("/", 1)[-1].removesuffix(".mp4")
+        key = next(r.key for r in journal.records() if r.task_id == task_id)
+        if failures[key]:
+            failures[key] -= 1
+            raise httpx.ConnectError("dropped", request=request)
+
+    http = httpx.AsyncClient(transport=simulator.transport(), event_hooks={"request": [drop]})
+    async with AsyncKlingEdit.simulated(
+        simulator, http_client=http, poll_schedule=FAST_POLL
+    ) as client:
+        summary = await BatchRunner(client, journal, tmp_path / "out", concurrency=1).run()
+    await http.aclose()
+    assert (summary.counts["done"], summary.counts["submitted"]) == (1, 1)
+    assert [r.key for r in journal.records() if r.state == "done"] == ["job-00"]

@@ -11,6 +11,7 @@ transaction that records `submitting`: a lapsed lease may be another worker's cl
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import socket
 import time
@@ -61,6 +62,8 @@ SESSION_LIFETIME = 24 * 3600.0
 SESSION_MARGIN = 600.0
 RESULT_LIFETIME = 30 * 24 * 3600.0
 DEFAULT_LEASE_SECONDS = 30.0
+# Turns a job gets in one run when transient errors (past the client's own retries) end them.
+TRANSIENT_TRIES = 3
 # With callbacks, the service tells the caller's endpoint when a task ends; the runner still
 # polls (it has no endpoint of its own) but only this often, as a backstop.
 CALLBACK_POLL = PollSchedule(first=60.0, factor=1.0, maximum=60.0)
@@ -125,9 +128,11 @@ class BatchRunner:
         self._clock = clock
         self.owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._held: set[str] = set()
-        # Jobs this run gave up on for now (a transient error, a lease lost): left for a rerun.
+        # Jobs this run gave up on for now (transient errors, a lease lost): left for a rerun.
         self._skipped: set[str] = set()
         self._budget_reached = False
+        self._transient_failures: collections.Counter[str] = collections.Counter()
+        self._restarted: set[str] = set()
 
     async def run(self) -> Summary:
         """Work until no job is left that this runner may take; answer the journal's summary."""
@@ -213,17 +218,16 @@ class BatchRunner:
     # One job
 
     async def _process(self, record: JobRecord) -> None:
-        restarted = False
         try:
             while record.state not in (DONE, FAILED):
                 try:
                     record = await self._step(record)
                 except _Restart:
-                    if restarted:  # every restart pays an init: once per run is enough
+                    if record.key in self._restarted:  # each pays an init: once per run
                         raise KlingEditError(
                             "its session was lost again after a new init; left for a rerun"
                         ) from None
-                    restarted = True
+                    self._restarted.add(record.key)
                     record = self._record(record, state=PENDING, session_id=None, session_at=None)
         except (LeaseLostError, *_FATAL):
             raise
@@ -233,10 +237,18 @@ class BatchRunner:
             expired = error.status_code in (404, 410)
             self._record(record, state=FAILED if expired else record.state, error=str(error))
             if not expired:
-                self._skipped.add(record.key)
+                self._failed_for_now(record.key)
         except KlingEditError as error:  # transient (network, 5xx, rate limit, wait timeout)
             self._record(record, error=str(error))
-            self._skipped.add(record.key)
+            self._failed_for_now(record.key)
+
+    def _failed_for_now(self, key: str) -> None:
+        """A transient error ended the job's turn: it is claimed again (from what the journal
+        holds) until it has failed so `TRANSIENT_TRIES` times in this run, then left for a
+        rerun."""
+        self._transient_failures[key] += 1
+        if self._transient_failures[key] >= TRANSIENT_TRIES:
+            self._skipped.add(key)
 
     def _record(self, record: JobRecord, **changes: Any) -> JobRecord:
         """Write `changes` to the journal (committed), then answer the record as it now is."""
