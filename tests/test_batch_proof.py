@@ -71,7 +71,7 @@ def _jobs_file(tmp_path: Path, count: int) -> Path:
 def faulty_service() -> Iterator[tuple[Simulator, str]]:
     sim = Simulator(
         submit_seconds=0.02,
-        job_seconds=0.2,
+        job_seconds=0.1,
         max_active_tasks=5,
         faults=Faults({"*": FAULTS}, seed=random.randrange(2**32)),
         callback_sender=lambda url, task: None,
@@ -128,6 +128,13 @@ class Batch:
                 return summary
         raise AssertionError(f"not finished after {MAX_RUNS} runs: {summary}\n{stderr}")
 
+    def states(self) -> collections.Counter[str]:
+        journal = open_journal(self.journal)
+        try:
+            return collections.Counter(record.state for record in journal.records())
+        finally:
+            journal.close()
+
     def check(self, jobs: int) -> None:
         """Every job done, one task each on the simulator, every result file, costs matched."""
         self.sim.faults = Faults()  # the count goes through the list route: no faults now
@@ -177,9 +184,24 @@ def test_sigkilled_batch_runs_resume_to_one_task_per_job(
     out, journal = tmp_path / "out", str(tmp_path / "jobs.db")
     batch = Batch(sim, base_url, _jobs_file(tmp_path, jobs), journal, out)
     rng = random.Random()
-    for tasks in sorted(rng.sample(range(1, jobs), kills)):
+    for tasks in sorted(rng.sample(range(1, jobs * 2 // 3), kills)):
         batch.kill_when(batch.start(), tasks, rng)
-    assert len(sim.tasks) < jobs, "every kill came too late to interrupt anything"
+    assert batch.states()["done"] < jobs, "the kills came too late to interrupt anything"
     summary = batch.finish()
     assert summary["counts"]["done"] == jobs
+    batch.check(jobs)
+
+
+@pytest.mark.parametrize("jobs", sized(30, 1000))
+def test_three_workers_share_a_postgresql_journal_one_sigkilled(
+    tmp_path: Path, faulty_service: tuple[Simulator, str], postgres_dsn: str, jobs: int
+) -> None:
+    sim, base_url = faulty_service
+    batch = Batch(sim, base_url, _jobs_file(tmp_path, jobs), postgres_dsn, tmp_path / "out")
+    rng = random.Random()
+    workers = [batch.start() for _ in range(3)]
+    batch.kill_when(workers[0], rng.randrange(1, jobs // 2), rng)
+    for worker in workers[1:]:  # they take the dead worker's jobs over once its leases lapse
+        worker.communicate(timeout=RUN_TIMEOUT)
+    assert batch.finish()["counts"]["done"] == jobs
     batch.check(jobs)

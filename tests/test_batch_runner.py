@@ -423,12 +423,13 @@ async def test_a_transient_error_gets_the_job_another_turn_in_the_same_run(
     simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
     journal.load(_jobs(tmp_path, 2))
     failures = {"job-00": 2, "job-01": 3}  # job-01 fails its three turns: left for a rerun
+    reader = SQLiteJournal(tmp_path / "jobs.db")  # the runner's connection is its own thread's
 
     async def drop(request: httpx.Request) -> None:
         if not request.url.path.startswith("/files/results/"):
             return
         task_id = request.url.path.rsplit("/", 1)[-1].removesuffix(".mp4")
-        key = next(r.key for r in journal.records() if r.task_id == task_id)
+        key = next(r.key for r in reader.records() if r.task_id == task_id)
         if failures[key]:
             failures[key] -= 1
             raise httpx.ConnectError("dropped", request=request)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
+import functools
 import os
 import socket
 import time
@@ -19,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import attrs
 
@@ -56,6 +58,9 @@ from ._store import (
 
 if TYPE_CHECKING:
     from .._client import AsyncKlingEdit
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 SESSION_LIFETIME = 24 * 3600.0
 # Re-init a session this close to its end rather than have it expire between two steps.
@@ -137,6 +142,8 @@ class BatchRunner:
     async def run(self) -> Summary:
         """Work until no job is left that this runner may take; answer the journal's summary."""
         self._out.mkdir(parents=True, exist_ok=True)
+        # One thread: the journal's connection is used by one caller at a time.
+        self._journal_thread = concurrent.futures.ThreadPoolExecutor(1, "kling-edit-journal")
         background = [asyncio.create_task(self._renew_leases())]
         if self._on_progress is not None:
             background.append(asyncio.create_task(self._report_progress(self._on_progress)))
@@ -152,15 +159,25 @@ class BatchRunner:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            self._journal_thread.shutdown()
         summary = summarize(self._journal, self._clock())
         if self._on_progress is not None:
             self._on_progress(summary)
         return summary
 
+    async def _db(self, write: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a journal call in the journal's one thread: a commit waits for the disk (or the
+        database server), and the event loop keeps every other job moving meanwhile."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self._journal_thread, functools.partial(write, *args, **kwargs)
+        )
+
     async def _worker(self) -> None:
         journal = self._journal
         while True:
-            record = journal.claim(
+            record = await self._db(
+                journal.claim,
                 self.owner,
                 self._clock(),
                 self._lease,
@@ -168,7 +185,7 @@ class BatchRunner:
                 started=self._budget_reached,
             )
             if record is None:
-                wait = self._until_lease_lapses()
+                wait = await self._until_lease_lapses()
                 if wait is None:
                     return
                 await asyncio.sleep(wait)
@@ -183,9 +200,9 @@ class BatchRunner:
                 self._budget_reached = True
             finally:
                 self._held.discard(record.key)
-            journal.release(record.key, self.owner)
+            await self._db(journal.release, record.key, self.owner)
 
-    def _until_lease_lapses(self) -> float | None:
+    async def _until_lease_lapses(self) -> float | None:
         """Seconds to wait before claiming again (None: no job is left this runner may take).
 
         A job another runner leases may come free when its lease lapses; one whose lease
@@ -194,7 +211,7 @@ class BatchRunner:
         now = self._clock()
         left = [
             r.lease_until or now
-            for r in self._journal.records()
+            for r in await self._db(self._journal.records)
             if r.state not in (DONE, FAILED)
             and r.key not in self._skipped | self._held
             and not (self._budget_reached and r.state == PENDING)
@@ -207,11 +224,13 @@ class BatchRunner:
         while True:
             await asyncio.sleep(self._lease / 3)
             if self._held:
-                self._journal.renew(self.owner, list(self._held), self._clock(), self._lease)
+                await self._db(
+                    self._journal.renew, self.owner, list(self._held), self._clock(), self._lease
+                )
 
     async def _report_progress(self, report: Callable[[Summary], object]) -> None:
         while True:
-            report(summarize(self._journal, self._clock()))
+            report(await self._db(summarize, self._journal, self._clock()))
             await asyncio.sleep(self._progress_interval)
 
     # -----------------------------------------------------------------------------------------
@@ -228,18 +247,20 @@ class BatchRunner:
                             "its session was lost again after a new init; left for a rerun"
                         ) from None
                     self._restarted.add(record.key)
-                    record = self._record(record, state=PENDING, session_id=None, session_at=None)
+                    record = await self._record(
+                        record, state=PENDING, session_id=None, session_at=None
+                    )
         except (LeaseLostError, *_FATAL):
             raise
         except _HOPELESS as error:
-            self._record(record, state=FAILED, error=str(error))
+            await self._record(record, state=FAILED, error=str(error))
         except DownloadError as error:
             expired = error.status_code in (404, 410)
-            self._record(record, state=FAILED if expired else record.state, error=str(error))
+            await self._record(record, state=FAILED if expired else record.state, error=str(error))
             if not expired:
                 self._failed_for_now(record.key)
         except KlingEditError as error:  # transient (network, 5xx, rate limit, wait timeout)
-            self._record(record, error=str(error))
+            await self._record(record, error=str(error))
             self._failed_for_now(record.key)
 
     def _failed_for_now(self, key: str) -> None:
@@ -250,14 +271,16 @@ class BatchRunner:
         if self._transient_failures[key] >= TRANSIENT_TRIES:
             self._skipped.add(key)
 
-    def _record(self, record: JobRecord, **changes: Any) -> JobRecord:
+    async def _record(self, record: JobRecord, **changes: Any) -> JobRecord:
         """Write `changes` to the journal (committed), then answer the record as it now is."""
-        self._journal.update(record.key, self.owner, **changes)
+        await self._db(self._journal.update, record.key, self.owner, **changes)
         return attrs.evolve(record, **changes)
 
-    def _hold(self, record: JobRecord, **changes: Any) -> JobRecord:
+    async def _hold(self, record: JobRecord, **changes: Any) -> JobRecord:
         """`_record`, only while this worker's lease has not lapsed; the lease is extended."""
-        self._journal.hold(record.key, self.owner, self._clock(), self._lease, **changes)
+        await self._db(
+            self._journal.hold, record.key, self.owner, self._clock(), self._lease, **changes
+        )
         return attrs.evolve(record, **changes)
 
     def _session_fresh(self, record: JobRecord) -> bool:
@@ -273,7 +296,7 @@ class BatchRunner:
         if state in (SESSION, SELECTING):
             return await self._select(record)
         if state == SELECTED:
-            record = self._hold(record, state=SUBMITTING)
+            record = await self._hold(record, state=SUBMITTING)
             return await self._create(record)
         if state == SUBMITTING:
             return await self._resume_create(record)
@@ -284,11 +307,11 @@ class BatchRunner:
     async def _init(self, record: JobRecord) -> JobRecord:
         # Only a job that never spent anything is "new"; one restarting after its session
         # ended is finished even past the budget.
-        if not record.costs and not self._may_start():
+        if not record.costs and not await self._may_start():
             raise _BudgetReached
         job = record.job
         session = await self._client.sessions.init(video_url=job.video_url, video_id=job.video_id)
-        return self._record(
+        return await self._record(
             record,
             state=SESSION,
             session_id=session.session_id,
@@ -304,15 +327,15 @@ class BatchRunner:
             if record.state == SELECTING:  # points may be half added: start the selection over
                 await sessions.clear(session_id)
             else:
-                record = self._record(record, state=SELECTING)
+                record = await self._record(record, state=SELECTING)
             for mark in record.job.marks:
                 selection = await sessions.add_points(
                     session_id, frame_index=mark.frame_index, points=mark.points
                 )
-                record = self._record(record, costs=add_cost(record, "select", selection))
+                record = await self._record(record, costs=add_cost(record, "select", selection))
         except NotFoundError:
             raise _Restart from None
-        return self._record(record, state=SELECTED)
+        return await self._record(record, state=SELECTED)
 
     async def _create(self, record: JobRecord) -> JobRecord:
         job = record.job
@@ -331,19 +354,19 @@ class BatchRunner:
             )
         except NotFoundError:
             if task_found := await self._lookup(record):  # created, then the session ended
-                return self._submitted(record, task_found)
+                return await self._submitted(record, task_found)
             raise _Restart from None
-        return self._submitted(record, task)
+        return await self._submitted(record, task)
 
     async def _resume_create(self, record: JobRecord) -> JobRecord:
         # The create may have reached the service before the crash: never send it blind.
         found = await self._lookup(record)
         if found is not None:
-            return self._submitted(record, found)
+            return await self._submitted(record, found)
         if not self._session_fresh(record):
             raise _Restart
         # The lookup took a while: the lease may have lapsed and the job been claimed since.
-        return await self._create(self._hold(record))
+        return await self._create(await self._hold(record))
 
     async def _lookup(self, record: JobRecord) -> Task | None:
         try:
@@ -351,9 +374,9 @@ class BatchRunner:
         except NotFoundError:
             return None
 
-    def _submitted(self, record: JobRecord, task: Task) -> JobRecord:
+    async def _submitted(self, record: JobRecord, task: Task) -> JobRecord:
         created = task.created_at.timestamp() if task.created_at else self._clock()
-        return self._record(
+        return await self._record(
             record,
             state=SUBMITTED,
             task_id=task.task_id,
@@ -369,18 +392,20 @@ class BatchRunner:
         try:
             task = await tasks.wait(record.task_id, timeout=self._wait_timeout, poll=self._poll)
         except TaskFailedError as error:
-            self._record(
+            await self._record(
                 record, status=error.task.status, costs=set_cost(record, "task", error.task)
             )
             raise
-        record = self._record(record, status=task.status, costs=set_cost(record, "task", task))
+        record = await self._record(
+            record, status=task.status, costs=set_cost(record, "task", task)
+        )
         path = await tasks.download(task, self._out / f"{record.key}.mp4")
-        return self._record(record, state=DONE, result_path=str(path), error=None)
+        return await self._record(record, state=DONE, result_path=str(path), error=None)
 
-    def _may_start(self) -> bool:
+    async def _may_start(self) -> bool:
         if self._budget is None:
             return True
-        records = self._journal.records()
+        records = await self._db(self._journal.records)
         spent = sum((r.units for r in records), Decimal(0))
         estimate = max((r.units for r in records if r.state == DONE), default=Decimal(0))
         started = (r for r in records if r.state not in (PENDING, DONE, FAILED))
