@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import batch_bench  # issue 10's figures: CPU scaling, batch throughput
 import httpx
 import requests
 
@@ -311,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         results["creates"] = bench_creates(base_url, 20)
     results["concurrency"] = bench_concurrency(jobs, job_seconds=5.0)
     results["polls"] = bench_polls()
+    results.update(batch_bench.run(args.quick))
     RESULTS.parent.mkdir(exist_ok=True)
     results["download_rss"] = bench_download_rss(size, RESULTS.parent)
     for leftover in RESULTS.parent.glob("*.mp4"):
