@@ -40,7 +40,7 @@ from .._errors import (
 from .._flows import PollSchedule
 from .._models import Task
 from .._tasks import DEFAULT_WAIT_TIMEOUT
-from ._cost import add_cost, set_cost
+from ._cost import add_cost, set_cost, units_of
 from ._status import Summary, summarize
 from ._store import (
     DONE,
@@ -192,12 +192,15 @@ class BatchRunner:
                 continue
             self._held.add(record.key)
             try:
-                await self._process(record)
+                ended = await self._process(record)
             except LeaseLostError:
                 self._skipped.add(record.key)
                 continue
             except _BudgetReached:
                 self._budget_reached = True
+            else:
+                if ended:  # no claim takes a finished job: its lease need not be given up
+                    continue
             finally:
                 self._held.discard(record.key)
             await self._db(journal.release, record.key, self.owner)
@@ -236,7 +239,9 @@ class BatchRunner:
     # -----------------------------------------------------------------------------------------
     # One job
 
-    async def _process(self, record: JobRecord) -> None:
+    async def _process(self, record: JobRecord) -> bool:
+        """Take the job as far as it goes in this turn; answer whether it ended (done or
+        failed)."""
         try:
             while record.state not in (DONE, FAILED):
                 try:
@@ -259,9 +264,12 @@ class BatchRunner:
             await self._record(record, state=FAILED if expired else record.state, error=str(error))
             if not expired:
                 self._failed_for_now(record.key)
+                return False
         except KlingEditError as error:  # transient (network, 5xx, rate limit, wait timeout)
             await self._record(record, error=str(error))
             self._failed_for_now(record.key)
+            return False
+        return True
 
     def _failed_for_now(self, key: str) -> None:
         """A transient error ended the job's turn: it is claimed again (from what the journal
@@ -332,7 +340,8 @@ class BatchRunner:
                 selection = await sessions.add_points(
                     session_id, frame_index=mark.frame_index, points=mark.points
                 )
-                record = await self._record(record, costs=add_cost(record, "select", selection))
+                if units_of(selection):  # a journal write waits for the disk: only when it adds
+                    record = await self._record(record, costs=add_cost(record, "select", selection))
         except NotFoundError:
             raise _Restart from None
         return await self._record(record, state=SELECTED)
