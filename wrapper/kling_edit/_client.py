@@ -28,7 +28,6 @@ from ._limits import (
     InFlightLimit,
     TaskSlots,
     check_limit,
-    is_task_refusal,
 )
 from ._models import Task
 from ._retry import RetryPolicy, call
@@ -268,21 +267,9 @@ class KlingEdit(_BaseClient):
 
     def _create(self, work: FlowFactory[Task], options: RequestOptions) -> Task:
         """Run a create in a free task slot; a 1303 refusal waits for one and tries again."""
-        slots = self._task_slots
-        if slots is None:
+        if self._task_slots is None:
             return self._call(work, options)
-        while True:
-            slots.reserve()
-            try:
-                task = self._call(work, options)
-            except BaseException as error:
-                if not is_task_refusal(error):
-                    slots.unreserve()
-                    raise
-                self._sleep(slots.refused())
-                continue
-            slots.created(task)
-            return task
+        return self._task_slots.create(lambda: self._call(work, options), self._sleep)
 
     def _run(self, flow: Flow[T]) -> T:
         # The one loop that drives a flow (as httpx drives an auth flow): each step's outcome,
@@ -384,21 +371,9 @@ class AsyncKlingEdit(_BaseClient):
 
     async def _create(self, work: FlowFactory[Task], options: RequestOptions) -> Task:
         """Run a create in a free task slot; see `KlingEdit._create`."""
-        slots = self._task_slots
-        if slots is None:
+        if self._task_slots is None:
             return await self._call(work, options)
-        while True:
-            await slots.reserve()
-            try:
-                task = await self._call(work, options)
-            except BaseException as error:
-                if not is_task_refusal(error):
-                    await slots.unreserve()
-                    raise
-                await self._sleep(await slots.refused())
-                continue
-            slots.created(task)
-            return task
+        return await self._task_slots.create(lambda: self._call(work, options), self._sleep)
 
     async def _run(self, flow: Flow[T]) -> T:
         # The twin of KlingEdit._run, awaiting the request and the sleep.

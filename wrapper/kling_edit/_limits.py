@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import weakref
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
@@ -150,6 +150,22 @@ class TaskSlots:
             if self.window.seen(tasks_in(answer)):
                 self._room.notify_all()
 
+    def create(self, send: Callable[[], Task], sleep: Callable[[float], object]) -> Task:
+        """Run `send` (a create) in a free slot; a 1303 refusal waits for one and sends again
+        (the same create: its external_task_id makes it the same task)."""
+        while True:
+            self.reserve()
+            try:
+                task = send()
+            except BaseException as error:
+                if not is_task_refusal(error):
+                    self.unreserve()
+                    raise
+                sleep(self.refused())
+                continue
+            self.created(task)
+            return task
+
 
 class AsyncTaskSlots:
     """Task slots for the async client: coroutines wait on a condition made per event loop."""
@@ -190,6 +206,23 @@ class AsyncTaskSlots:
     async def seen(self, answer: object) -> None:
         if self.window.seen(tasks_in(answer)):
             await self._wake()
+
+    async def create(
+        self, send: Callable[[], Awaitable[Task]], sleep: Callable[[float], Awaitable[object]]
+    ) -> Task:
+        """The twin of `TaskSlots.create`."""
+        while True:
+            await self.reserve()
+            try:
+                task = await send()
+            except BaseException as error:
+                if not is_task_refusal(error):
+                    await self.unreserve()
+                    raise
+                await sleep(await self.refused())
+                continue
+            self.created(task)
+            return task
 
     async def _wake(self) -> None:
         room = self._room()
