@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import concurrent.futures
-import functools
 import os
 import socket
 import time
@@ -21,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -55,12 +53,10 @@ from ._store import (
     Journal,
     LeaseLostError,
 )
+from ._thread import JournalThread
 
 if TYPE_CHECKING:
     from .._client import AsyncKlingEdit
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 SESSION_LIFETIME = 24 * 3600.0
 # Re-init a session this close to its end rather than have it expire between two steps.
@@ -142,8 +138,8 @@ class BatchRunner:
     async def run(self) -> Summary:
         """Work until no job is left that this runner may take; answer the journal's summary."""
         self._out.mkdir(parents=True, exist_ok=True)
-        # One thread: the journal's connection is used by one caller at a time.
-        self._journal_thread = concurrent.futures.ThreadPoolExecutor(1, "kling-edit-journal")
+        self._thread = JournalThread()
+        self._db = self._thread.run
         background = [asyncio.create_task(self._renew_leases())]
         if self._on_progress is not None:
             background.append(asyncio.create_task(self._report_progress(self._on_progress)))
@@ -159,19 +155,11 @@ class BatchRunner:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
-            self._journal_thread.shutdown()
+            self._thread.close()
         summary = summarize(self._journal, self._clock())
         if self._on_progress is not None:
             self._on_progress(summary)
         return summary
-
-    async def _db(self, write: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run a journal call in the journal's one thread: a commit waits for the disk (or the
-        database server), and the event loop keeps every other job moving meanwhile."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._journal_thread, functools.partial(write, *args, **kwargs)
-        )
 
     async def _worker(self) -> None:
         journal = self._journal
