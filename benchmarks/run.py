@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import batch_bench  # issue 10: CPU scaling with jobs, batch throughput
 from bench_timing import Figure
 from call_bench import bench_creates, bench_get
 from cold_bench import bench_cold_start
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         functools.partial(bench_wait, count=200 if quick else 1000),
         functools.partial(bench_jobs, jobs=100 if quick else 1000, job_seconds=5.0, rounds=1),
         functools.partial(bench_download_rss, (20 if quick else 200) * 2**20, RESULTS.parent),
+        functools.partial(batch_bench.run, quick),
     ]
     results: dict[str, Figure] = {}
     for bench in benches:

@@ -6,7 +6,7 @@ import asyncio
 import collections
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -141,10 +141,16 @@ class CrashingJournal:
         self._inner.renew(owner, keys, now, lease_seconds)
 
     def update(self, key: str, owner: str, **changes: Any) -> None:
+        self._write(changes, lambda: self._inner.update(key, owner, **changes))
+
+    def hold(self, key: str, owner: str, now: float, lease_seconds: float, **changes: Any) -> None:
+        self._write(changes, lambda: self._inner.hold(key, owner, now, lease_seconds, **changes))
+
+    def _write(self, changes: dict[str, Any], write: Callable[[], None]) -> None:
         crash = changes.get("state") == self._state
         if crash and not self._after:
             raise Crash(f"died before recording {self._state}")
-        self._inner.update(key, owner, **changes)
+        write()
         if crash:
             raise Crash(f"died after recording {self._state}")
 
@@ -356,3 +362,86 @@ async def test_a_lease_that_lapsed_after_the_claim_is_still_taken(tmp_path: Path
     SQLiteJournal(db).claim("dead-worker", time.time() - 10, 1.0, exclude=(), started=False)
     summary = await _run(simulator, _FirstClaimTooSoon(db), tmp_path / "out", concurrency=1)
     assert summary.counts["done"] == 1
+
+
+async def test_a_lease_taken_over_during_the_lookup_sends_no_create(tmp_path: Path) -> None:
+    # The job was left in "submitting"; while this worker looks the task up, its lease lapses
+    # and another worker claims the job (and will create it): this one must not create it too.
+    simulator, db = _simulator(), tmp_path / "jobs.db"
+    journal = SQLiteJournal(db)
+    journal.load(_jobs(tmp_path, 1))
+    async with _client(simulator) as setup:
+        session = await setup.sessions.init(video_url="https://example.com/clip.mp4")
+        await setup.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+    journal.claim("dead-worker", time.time() - 10, 1.0, exclude=(), started=False)
+    journal.update(
+        "job-00",
+        "dead-worker",
+        state="submitting",
+        session_id=session.session_id,
+        session_at=time.time(),
+    )
+
+    async def take_over(request: httpx.Request) -> None:
+        if request.method == "GET":
+            journal.claim("other-worker", time.time() + 100, 30.0, exclude=(), started=False)
+
+    http = httpx.AsyncClient(transport=simulator.transport(), event_hooks={"request": [take_over]})
+    async with AsyncKlingEdit.simulated(
+        simulator, http_client=http, poll_schedule=FAST_POLL
+    ) as client:
+        await BatchRunner(client, SQLiteJournal(db), tmp_path / "out", lease_seconds=5).run()
+    await http.aclose()
+    assert simulator.requests.get("create", 0) == 0
+    assert journal.records()[0].lease_owner == "other-worker"
+
+
+@pytest.mark.parametrize(
+    ("callback_url", "first_poll"), [(None, None), ("https://hooks.test/k", 60.0)]
+)
+async def test_with_callbacks_the_runner_polls_once_a_minute(
+    tmp_path: Path, callback_url: str | None, first_poll: float | None
+) -> None:
+    simulator = Simulator(submit_seconds=0, job_seconds=0, callback_sender=lambda url, task: None)
+    journal = SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 2))
+    polls: list[PollSchedule | None] = []
+    async with _client(simulator) as client:
+        wait = client.tasks.wait
+
+        async def spy(task: Any, **kwargs: Any) -> Any:
+            polls.append(kwargs.get("poll"))
+            return await wait(task, **kwargs)
+
+        client.tasks.wait = spy  # type: ignore[method-assign]
+        runner = BatchRunner(client, journal, tmp_path / "out", callback_url=callback_url)
+        summary = await runner.run()
+    assert summary.counts["done"] == 2
+    assert [poll.first if poll else None for poll in polls] == [first_poll] * 2
+
+
+async def test_a_transient_error_gets_the_job_another_turn_in_the_same_run(
+    tmp_path: Path,
+) -> None:
+    simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(_jobs(tmp_path, 2))
+    failures = {"job-00": 2, "job-01": 3}  # job-01 fails its three turns: left for a rerun
+    reader = SQLiteJournal(tmp_path / "jobs.db")  # the runner's connection is its own thread's
+
+    async def drop(request: httpx.Request) -> None:
+        if not request.url.path.startswith("/files/results/"):
+            return
+        task_id = request.url.path.rsplit("/", 1)[-1].removesuffix(".mp4")
+        key = next(r.key for r in reader.records() if r.task_id == task_id)
+        if failures[key]:
+            failures[key] -= 1
+            raise httpx.ConnectError("dropped", request=request)
+
+    http = httpx.AsyncClient(transport=simulator.transport(), event_hooks={"request": [drop]})
+    async with AsyncKlingEdit.simulated(
+        simulator, http_client=http, poll_schedule=FAST_POLL
+    ) as client:
+        summary = await BatchRunner(client, journal, tmp_path / "out", concurrency=1).run()
+    await http.aclose()
+    assert (summary.counts["done"], summary.counts["submitted"]) == (1, 1)
+    assert [r.key for r in journal.records() if r.state == "done"] == ["job-00"]

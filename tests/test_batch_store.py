@@ -150,6 +150,23 @@ def test_an_expired_lease_is_taken_over_and_the_old_owner_locked_out(open_store:
     assert journal.records()[0].lease_until == 20.5
 
 
+def test_hold_records_and_extends_only_a_lease_that_has_not_lapsed(open_store: Opener) -> None:
+    journal = open_store()
+    journal.load(JOBS[:2])
+    journal.claim("a", 0.0, 10.0, exclude=(), started=False)
+    journal.hold("job-1", "a", 9.0, 10.0, state="submitting")
+    record = journal.records()[0]
+    assert (record.state, record.lease_owner, record.lease_until) == ("submitting", "a", 19.0)
+    # Lapsed, even with nobody else on it yet: another worker may be claiming it right now.
+    with pytest.raises(LeaseLostError):
+        journal.hold("job-1", "a", 19.5, 10.0)
+    journal.claim("b", 0.0, 10.0, exclude=("job-1",), started=False)
+    assert journal.claim("c", 10.5, 10.0, exclude=("job-1",), started=False) is not None
+    with pytest.raises(LeaseLostError):  # taken over: the old owner is locked out
+        journal.hold("job-2", "b", 10.6, 10.0, state="submitting")
+    assert [r.state for r in journal.records()] == ["submitting", "pending"]
+
+
 def test_updates_are_kept_with_their_costs(open_store: Opener) -> None:
     journal = open_store()
     journal.load(JOBS[:1])

@@ -24,6 +24,14 @@ from ._book import SessionBook
 from ._deadline import bounded, deadline, keep_deadlines
 from ._errors import KlingEditError, RequestValidationError
 from ._flows import PollSchedule
+from ._limits import (
+    DEFAULT_MAX_IN_FLIGHT,
+    AsyncTaskSlots,
+    InFlightLimit,
+    TaskSlots,
+    check_limit,
+)
+from ._models import Task
 from ._providers import PROVIDERS, ProviderName, credentials_for, provider_named
 from ._retry import RetryPolicy, call
 from ._rules import check_request_options
@@ -42,6 +50,11 @@ DEFAULT_MAX_RETRIES = 2
 API_KEY_ENV = PROVIDERS["cometapi"].api_key_env
 BASE_URL_ENV = PROVIDERS["cometapi"].base_url_env
 SIMULATOR_KEY = "sk-simulator"
+# Idle connections kept as many as connections allowed: a pool keeping fewer (httpx keeps 20)
+# reconnects constantly under a 32-thread or many-task load.
+POOL_LIMITS = httpx.Limits(
+    max_connections=DEFAULT_MAX_IN_FLIGHT, max_keepalive_connections=DEFAULT_MAX_IN_FLIGHT
+)
 
 logger = logging.getLogger("kling_edit")
 
@@ -237,6 +250,7 @@ class KlingEdit(_BaseClient):
         http_client: httpx.Client | None = None,
         poll_schedule: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_concurrent_tasks: int | None = None,
     ) -> None:
         super().__init__(
             (api_key, access_key, secret_key),
@@ -247,8 +261,14 @@ class KlingEdit(_BaseClient):
             poll_schedule,
             default_headers,
         )
+        limit = check_limit("max_concurrent_tasks", max_concurrent_tasks)
+        self._task_slots = TaskSlots(limit) if limit is not None else None
         self._owns_http = http_client is None
-        http = http_client if http_client is not None else httpx.Client(timeout=timeout)
+        http = (
+            http_client
+            if http_client is not None
+            else httpx.Client(timeout=timeout, limits=POOL_LIMITS)
+        )
         self._http = keep_deadlines(http)
         self._bind_resources()
 
@@ -265,7 +285,22 @@ class KlingEdit(_BaseClient):
 
     def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
-        return self._run(self._flow(work, options))
+        slots = self._task_slots
+        if slots is None:
+            return self._run(self._flow(work, options))
+        try:
+            result = self._run(self._flow(work, options))
+        except KlingEditError as error:
+            slots.seen(error)
+            raise
+        slots.seen(result)
+        return result
+
+    def _create(self, work: FlowFactory[Task], options: RequestOptions) -> Task:
+        """Run a create in a free task slot; a 1303 refusal waits for one and tries again."""
+        if self._task_slots is None:
+            return self._call(work, options)
+        return self._task_slots.create(lambda: self._call(work, options), self._sleep)
 
     def _run(self, flow: Flow[T]) -> T:
         # The one loop that drives a flow (as httpx drives an auth flow): each step's outcome,
@@ -316,8 +351,8 @@ class KlingEdit(_BaseClient):
 class AsyncKlingEdit(_BaseClient):
     """The asyncio twin of `KlingEdit`: the same methods, awaited.
 
-    One client can run thousands of `tasks.wait` calls at once; connections are pooled by the
-    underlying `httpx.AsyncClient` (100 at most by default).
+    One client can run thousands of `tasks.wait` calls at once: at most `max_in_flight`
+    requests (100, the pool's size, by default) are sent at a time, the others wait their turn.
     """
 
     def __init__(
@@ -333,6 +368,8 @@ class AsyncKlingEdit(_BaseClient):
         http_client: httpx.AsyncClient | None = None,
         poll_schedule: PollSchedule | None = None,
         default_headers: Mapping[str, str] | None = None,
+        max_concurrent_tasks: int | None = None,
+        max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
         super().__init__(
             (api_key, access_key, secret_key),
@@ -343,8 +380,15 @@ class AsyncKlingEdit(_BaseClient):
             poll_schedule,
             default_headers,
         )
+        limit = check_limit("max_concurrent_tasks", max_concurrent_tasks)
+        self._task_slots = AsyncTaskSlots(limit) if limit is not None else None
+        self._in_flight = InFlightLimit(check_limit("max_in_flight", max_in_flight))
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=timeout)
+        self._http = (
+            http_client
+            if http_client is not None
+            else httpx.AsyncClient(timeout=timeout, limits=POOL_LIMITS)
+        )
         self._made_http = http_client is None  # simulated() clients get theirs injected
         self._loop: object = None
         self._loop_changed = False
@@ -363,7 +407,22 @@ class AsyncKlingEdit(_BaseClient):
 
     async def _call(self, work: Operation[T] | FlowFactory[T], options: RequestOptions) -> T:
         """Run one API method call: what every resource method comes down to."""
-        return await self._run(self._flow(work, options))
+        slots = self._task_slots
+        if slots is None:
+            return await self._run(self._flow(work, options))
+        try:
+            result = await self._run(self._flow(work, options))
+        except KlingEditError as error:
+            await slots.seen(error)
+            raise
+        await slots.seen(result)
+        return result
+
+    async def _create(self, work: FlowFactory[Task], options: RequestOptions) -> Task:
+        """Run a create in a free task slot; see `KlingEdit._create`."""
+        if self._task_slots is None:
+            return await self._call(work, options)
+        return await self._task_slots.create(lambda: self._call(work, options), self._sleep)
 
     async def _run(self, flow: Flow[T]) -> T:
         # The twin of KlingEdit._run, awaiting the request and the sleep.
@@ -394,7 +453,8 @@ class AsyncKlingEdit(_BaseClient):
 
         self._follow_event_loop(asyncio.get_running_loop())
         try:
-            return await bounded(self._http.request(**self._request_args(step)), step.budget)
+            async with self._in_flight():
+                return await bounded(self._http.request(**self._request_args(step)), step.budget)
         except RuntimeError as error:
             if self._loop_changed:
                 raise KlingEditError(
@@ -413,7 +473,7 @@ class AsyncKlingEdit(_BaseClient):
         self._loop_changed = self._loop is not None
         self._loop = loop
         if self._loop_changed and self._owns_http and self._made_http:
-            self._http = httpx.AsyncClient(timeout=self.timeout)
+            self._http = httpx.AsyncClient(timeout=self.timeout, limits=POOL_LIMITS)
             self._loop_changed = False
 
     async def _sleep(self, seconds: float) -> None:

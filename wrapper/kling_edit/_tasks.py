@@ -162,8 +162,10 @@ class Tasks:
         here unless given), and an attempt whose answer was lost is resolved by looking the
         task up by that id before anything is resent. An error says `task_created=False` only
         when no task can exist (None: unknown) and names the `external_task_id`.
+        On a client made with `max_concurrent_tasks`, it first waits for a free task slot, and a
+        1303 refusal (the account's running tasks at their limit) waits for one again.
         """
-        return self._client._call(
+        return self._client._create(
             *_create(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
@@ -311,7 +313,7 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create an edit task (paid), exactly once; see `Tasks.create`."""
-        return await self._client._call(
+        return await self._client._create(
             *_create(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 

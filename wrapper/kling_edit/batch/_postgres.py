@@ -21,6 +21,7 @@ from ._store import (
     derive_external_id,
     encode,
     guarded,
+    hold_statement,
     journal_errors,
     new_batch_id,
     record_from_row,
@@ -129,6 +130,14 @@ class PostgresJournal:
         )
         if cursor.rowcount != 1:
             raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
+
+    @guarded
+    def hold(
+        self, /, key: str, owner: str, now: float, lease_seconds: float, **changes: Any
+    ) -> None:
+        sql, params = hold_statement("kling_jobs", "%s", key, owner, now, lease_seconds, changes)
+        if self._db.execute(sql, params).rowcount != 1:
+            raise LeaseLostError(f"job {key!r}: this worker's lease lapsed or was taken")
 
     @guarded
     def release(self, key: str, owner: str) -> None:

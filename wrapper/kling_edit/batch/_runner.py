@@ -3,12 +3,15 @@ wait -> download on an `AsyncKlingEdit`, recording every step before it takes th
 
 What a crash can cost, step by step: a lost init answer means one more init on resume (init has
 no idempotency key); a create is never sent twice, because `submitting` is recorded before it
-and a resume looks the task up by its derived external task id before creating anything.
+and a resume looks the task up by its derived external task id before creating anything. Right
+before a create, the worker checks that its lease has not lapsed and extends it, in the same
+transaction that records `submitting`: a lapsed lease may be another worker's claim already.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import socket
 import time
@@ -32,9 +35,10 @@ from .._errors import (
     RequestValidationError,
     TaskFailedError,
 )
+from .._flows import PollSchedule
 from .._models import Task
 from .._tasks import DEFAULT_WAIT_TIMEOUT
-from ._cost import add_cost, set_cost
+from ._cost import add_cost, set_cost, units_of
 from ._status import Summary, summarize
 from ._store import (
     DONE,
@@ -49,6 +53,7 @@ from ._store import (
     Journal,
     LeaseLostError,
 )
+from ._thread import JournalThread
 
 if TYPE_CHECKING:
     from .._client import AsyncKlingEdit
@@ -58,6 +63,11 @@ SESSION_LIFETIME = 24 * 3600.0
 SESSION_MARGIN = 600.0
 RESULT_LIFETIME = 30 * 24 * 3600.0
 DEFAULT_LEASE_SECONDS = 30.0
+# Turns a job gets in one run when transient errors (past the client's own retries) end them.
+TRANSIENT_TRIES = 3
+# With callbacks, the service tells the caller's endpoint when a task ends; the runner still
+# polls (it has no endpoint of its own) but only this often, as a backstop.
+CALLBACK_POLL = PollSchedule(first=60.0, factor=1.0, maximum=60.0)
 # Errors after which the job can never succeed as written: it is marked failed.
 _HOPELESS = (RequestValidationError, BadRequestError, ContentPolicyError, TaskFailedError)
 # Errors every job would meet alike: the run stops instead of failing each job in turn.
@@ -79,7 +89,8 @@ class BatchRunner:
     them, renewed every `lease_seconds / 3` while it works, and taken over by another runner
     once a lease lapses. `budget_units` stops starting new jobs once the units spent plus
     those the jobs in flight are expected to spend (each as much as the costliest finished job)
-    would pass it; jobs already started are finished.
+    would pass it; jobs already started are finished. With `callback_url`, the service posts
+    each task's end there; the runner polls each task only once a minute (`CALLBACK_POLL`).
     """
 
     def __init__(
@@ -110,6 +121,7 @@ class BatchRunner:
             if callback_url is not None
             else None
         )
+        self._poll = CALLBACK_POLL if callback_url is not None else None
         self._lease = lease_seconds
         self._wait_timeout = wait_timeout
         self._on_progress = on_progress
@@ -117,13 +129,17 @@ class BatchRunner:
         self._clock = clock
         self.owner = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._held: set[str] = set()
-        # Jobs this run gave up on for now (a transient error, a lease lost): left for a rerun.
+        # Jobs this run gave up on for now (transient errors, a lease lost): left for a rerun.
         self._skipped: set[str] = set()
         self._budget_reached = False
+        self._transient_failures: collections.Counter[str] = collections.Counter()
+        self._restarted: set[str] = set()
 
     async def run(self) -> Summary:
         """Work until no job is left that this runner may take; answer the journal's summary."""
         self._out.mkdir(parents=True, exist_ok=True)
+        self._thread = JournalThread()
+        self._db = self._thread.run
         background = [asyncio.create_task(self._renew_leases())]
         if self._on_progress is not None:
             background.append(asyncio.create_task(self._report_progress(self._on_progress)))
@@ -139,6 +155,7 @@ class BatchRunner:
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)
+            self._thread.close()
         summary = summarize(self._journal, self._clock())
         if self._on_progress is not None:
             self._on_progress(summary)
@@ -147,7 +164,8 @@ class BatchRunner:
     async def _worker(self) -> None:
         journal = self._journal
         while True:
-            record = journal.claim(
+            record = await self._db(
+                journal.claim,
                 self.owner,
                 self._clock(),
                 self._lease,
@@ -155,24 +173,27 @@ class BatchRunner:
                 started=self._budget_reached,
             )
             if record is None:
-                wait = self._until_lease_lapses()
+                wait = await self._until_lease_lapses()
                 if wait is None:
                     return
                 await asyncio.sleep(wait)
                 continue
             self._held.add(record.key)
             try:
-                await self._process(record)
+                ended = await self._process(record)
             except LeaseLostError:
                 self._skipped.add(record.key)
                 continue
             except _BudgetReached:
                 self._budget_reached = True
+            else:
+                if ended:  # no claim takes a finished job: its lease need not be given up
+                    continue
             finally:
                 self._held.discard(record.key)
-            journal.release(record.key, self.owner)
+            await self._db(journal.release, record.key, self.owner)
 
-    def _until_lease_lapses(self) -> float | None:
+    async def _until_lease_lapses(self) -> float | None:
         """Seconds to wait before claiming again (None: no job is left this runner may take).
 
         A job another runner leases may come free when its lease lapses; one whose lease
@@ -181,7 +202,7 @@ class BatchRunner:
         now = self._clock()
         left = [
             r.lease_until or now
-            for r in self._journal.records()
+            for r in await self._db(self._journal.records)
             if r.state not in (DONE, FAILED)
             and r.key not in self._skipped | self._held
             and not (self._budget_reached and r.state == PENDING)
@@ -194,45 +215,68 @@ class BatchRunner:
         while True:
             await asyncio.sleep(self._lease / 3)
             if self._held:
-                self._journal.renew(self.owner, list(self._held), self._clock(), self._lease)
+                await self._db(
+                    self._journal.renew, self.owner, list(self._held), self._clock(), self._lease
+                )
 
     async def _report_progress(self, report: Callable[[Summary], object]) -> None:
         while True:
-            report(summarize(self._journal, self._clock()))
+            report(await self._db(summarize, self._journal, self._clock()))
             await asyncio.sleep(self._progress_interval)
 
     # -----------------------------------------------------------------------------------------
     # One job
 
-    async def _process(self, record: JobRecord) -> None:
-        restarted = False
+    async def _process(self, record: JobRecord) -> bool:
+        """Take the job as far as it goes in this turn; answer whether it ended (done or
+        failed)."""
         try:
             while record.state not in (DONE, FAILED):
                 try:
                     record = await self._step(record)
                 except _Restart:
-                    if restarted:  # every restart pays an init: once per run is enough
+                    if record.key in self._restarted:  # each pays an init: once per run
                         raise KlingEditError(
                             "its session was lost again after a new init; left for a rerun"
                         ) from None
-                    restarted = True
-                    record = self._record(record, state=PENDING, session_id=None, session_at=None)
+                    self._restarted.add(record.key)
+                    record = await self._record(
+                        record, state=PENDING, session_id=None, session_at=None
+                    )
         except (LeaseLostError, *_FATAL):
             raise
         except _HOPELESS as error:
-            self._record(record, state=FAILED, error=str(error))
+            await self._record(record, state=FAILED, error=str(error))
         except DownloadError as error:
             expired = error.status_code in (404, 410)
-            self._record(record, state=FAILED if expired else record.state, error=str(error))
+            await self._record(record, state=FAILED if expired else record.state, error=str(error))
             if not expired:
-                self._skipped.add(record.key)
+                self._failed_for_now(record.key)
+                return False
         except KlingEditError as error:  # transient (network, 5xx, rate limit, wait timeout)
-            self._record(record, error=str(error))
-            self._skipped.add(record.key)
+            await self._record(record, error=str(error))
+            self._failed_for_now(record.key)
+            return False
+        return True
 
-    def _record(self, record: JobRecord, **changes: Any) -> JobRecord:
+    def _failed_for_now(self, key: str) -> None:
+        """A transient error ended the job's turn: it is claimed again (from what the journal
+        holds) until it has failed so `TRANSIENT_TRIES` times in this run, then left for a
+        rerun."""
+        self._transient_failures[key] += 1
+        if self._transient_failures[key] >= TRANSIENT_TRIES:
+            self._skipped.add(key)
+
+    async def _record(self, record: JobRecord, **changes: Any) -> JobRecord:
         """Write `changes` to the journal (committed), then answer the record as it now is."""
-        self._journal.update(record.key, self.owner, **changes)
+        await self._db(self._journal.update, record.key, self.owner, **changes)
+        return attrs.evolve(record, **changes)
+
+    async def _hold(self, record: JobRecord, **changes: Any) -> JobRecord:
+        """`_record`, only while this worker's lease has not lapsed; the lease is extended."""
+        await self._db(
+            self._journal.hold, record.key, self.owner, self._clock(), self._lease, **changes
+        )
         return attrs.evolve(record, **changes)
 
     def _session_fresh(self, record: JobRecord) -> bool:
@@ -248,7 +292,7 @@ class BatchRunner:
         if state in (SESSION, SELECTING):
             return await self._select(record)
         if state == SELECTED:
-            record = self._record(record, state=SUBMITTING)
+            record = await self._hold(record, state=SUBMITTING)
             return await self._create(record)
         if state == SUBMITTING:
             return await self._resume_create(record)
@@ -259,11 +303,11 @@ class BatchRunner:
     async def _init(self, record: JobRecord) -> JobRecord:
         # Only a job that never spent anything is "new"; one restarting after its session
         # ended is finished even past the budget.
-        if not record.costs and not self._may_start():
+        if not record.costs and not await self._may_start():
             raise _BudgetReached
         job = record.job
         session = await self._client.sessions.init(video_url=job.video_url, video_id=job.video_id)
-        return self._record(
+        return await self._record(
             record,
             state=SESSION,
             session_id=session.session_id,
@@ -279,15 +323,16 @@ class BatchRunner:
             if record.state == SELECTING:  # points may be half added: start the selection over
                 await sessions.clear(session_id)
             else:
-                record = self._record(record, state=SELECTING)
+                record = await self._record(record, state=SELECTING)
             for mark in record.job.marks:
                 selection = await sessions.add_points(
                     session_id, frame_index=mark.frame_index, points=mark.points
                 )
-                record = self._record(record, costs=add_cost(record, "select", selection))
+                if units_of(selection):  # a journal write waits for the disk: only when it adds
+                    record = await self._record(record, costs=add_cost(record, "select", selection))
         except NotFoundError:
             raise _Restart from None
-        return self._record(record, state=SELECTED)
+        return await self._record(record, state=SELECTED)
 
     async def _create(self, record: JobRecord) -> JobRecord:
         job = record.job
@@ -306,18 +351,19 @@ class BatchRunner:
             )
         except NotFoundError:
             if task_found := await self._lookup(record):  # created, then the session ended
-                return self._submitted(record, task_found)
+                return await self._submitted(record, task_found)
             raise _Restart from None
-        return self._submitted(record, task)
+        return await self._submitted(record, task)
 
     async def _resume_create(self, record: JobRecord) -> JobRecord:
         # The create may have reached the service before the crash: never send it blind.
         found = await self._lookup(record)
         if found is not None:
-            return self._submitted(record, found)
+            return await self._submitted(record, found)
         if not self._session_fresh(record):
             raise _Restart
-        return await self._create(record)
+        # The lookup took a while: the lease may have lapsed and the job been claimed since.
+        return await self._create(await self._hold(record))
 
     async def _lookup(self, record: JobRecord) -> Task | None:
         try:
@@ -325,9 +371,9 @@ class BatchRunner:
         except NotFoundError:
             return None
 
-    def _submitted(self, record: JobRecord, task: Task) -> JobRecord:
+    async def _submitted(self, record: JobRecord, task: Task) -> JobRecord:
         created = task.created_at.timestamp() if task.created_at else self._clock()
-        return self._record(
+        return await self._record(
             record,
             state=SUBMITTED,
             task_id=task.task_id,
@@ -341,20 +387,22 @@ class BatchRunner:
         assert record.task_id is not None
         tasks = self._client.tasks
         try:
-            task = await tasks.wait(record.task_id, timeout=self._wait_timeout)
+            task = await tasks.wait(record.task_id, timeout=self._wait_timeout, poll=self._poll)
         except TaskFailedError as error:
-            self._record(
+            await self._record(
                 record, status=error.task.status, costs=set_cost(record, "task", error.task)
             )
             raise
-        record = self._record(record, status=task.status, costs=set_cost(record, "task", task))
+        record = await self._record(
+            record, status=task.status, costs=set_cost(record, "task", task)
+        )
         path = await tasks.download(task, self._out / f"{record.key}.mp4")
-        return self._record(record, state=DONE, result_path=str(path), error=None)
+        return await self._record(record, state=DONE, result_path=str(path), error=None)
 
-    def _may_start(self) -> bool:
+    async def _may_start(self) -> bool:
         if self._budget is None:
             return True
-        records = self._journal.records()
+        records = await self._db(self._journal.records)
         spent = sum((r.units for r in records), Decimal(0))
         estimate = max((r.units for r in records if r.state == DONE), default=Decimal(0))
         started = (r for r in records if r.state not in (PENDING, DONE, FAILED))

@@ -145,6 +145,15 @@ class Journal(Protocol):
         """Record a step of a job `owner` holds; raise `LeaseLostError` if it no longer does."""
         ...
 
+    def hold(self, key: str, owner: str, now: float, lease_seconds: float, **changes: Any) -> None:
+        """Record `changes` and extend the lease to `now + lease_seconds`, in one transaction,
+        only while `owner` holds a lease that has not lapsed; else raise `LeaseLostError`.
+
+        Taken right before a create is sent: a lapsed lease may already be another worker's
+        claim, and that worker may send the same create.
+        """
+        ...
+
     def release(self, key: str, owner: str) -> None:
         """Give the job's lease up."""
         ...
@@ -172,6 +181,25 @@ def encode(changes: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"not a journal field: {', '.join(sorted(unknown))}")
     return {k: json.dumps(v) if k == "costs" else v for k, v in changes.items()}
+
+
+def hold_statement(
+    table: str,
+    mark: str,
+    key: str,
+    owner: str,
+    now: float,
+    lease_seconds: float,
+    changes: Mapping[str, Any],
+) -> tuple[str, tuple[Any, ...]]:
+    """`Journal.hold`'s UPDATE and its parameters, for a store whose placeholder is `mark`."""
+    values = encode(changes)
+    assignments = ", ".join([*(f"{name} = {mark}" for name in values), f"lease_until = {mark}"])
+    sql = (
+        f"UPDATE {table} SET {assignments}"
+        f" WHERE key = {mark} AND lease_owner = {mark} AND lease_until >= {mark}"
+    )
+    return sql, (*values.values(), now + lease_seconds, key, owner, now)
 
 
 def record_from_row(row: Mapping[str, Any]) -> JobRecord:
@@ -306,6 +334,16 @@ class SQLiteJournal:
             )
             if cursor.rowcount != 1:
                 raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
+
+    @guarded
+    def hold(
+        self, /, key: str, owner: str, now: float, lease_seconds: float, **changes: Any
+    ) -> None:
+        sql, params = hold_statement("jobs", "?", key, owner, now, lease_seconds, changes)
+        with self._transaction():
+            cursor = self._db.execute(sql, params)
+            if cursor.rowcount != 1:
+                raise LeaseLostError(f"job {key!r}: this worker's lease lapsed or was taken")
 
     @guarded
     def release(self, key: str, owner: str) -> None:

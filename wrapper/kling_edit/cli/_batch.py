@@ -165,7 +165,18 @@ def _describe(summary: Summary) -> str:
     show_default=True,
     help="How long a worker's claim on a job outlives the worker (renewed while it lives).",
 )
-@click.option("--callback-url", metavar="URL", help="Sent with each create (status callbacks).")
+@click.option(
+    "--max-concurrent-tasks",
+    type=click.IntRange(1, 10000),
+    metavar="N",
+    help="Keep at most N tasks running (the account's limit): creates wait for a free slot,"
+    " and a refusal for the limit (1303) waits instead of failing.",
+)
+@click.option(
+    "--callback-url",
+    metavar="URL",
+    help="Sent with each create (status callbacks); the runner then polls only every minute.",
+)
 @click.option("--strict", is_flag=True, help="Send nothing if any line is bad.")
 @shared_options
 @click.pass_context
@@ -177,6 +188,7 @@ def run(
     concurrency: int,
     budget_units: Decimal | None,
     lease_seconds: float,
+    max_concurrent_tasks: int | None,
     callback_url: str | None,
     strict: bool,
 ) -> None:
@@ -200,7 +212,7 @@ def run(
         if known:
             # By key: a line changed since it was first loaded keeps its journaled form.
             say(f"{known} job(s) already in the journal (same keys): resuming them")
-        client = connect(ctx, AsyncKlingEdit)
+        client = connect(ctx, AsyncKlingEdit, max_concurrent_tasks=max_concurrent_tasks)
         live_display = stderr_is_terminal() and not option_value(ctx, "as_json")
         live = Live(console=Console(stderr=True)) if live_display else None
         runner = BatchRunner(

@@ -6,7 +6,7 @@ Nothing else lives here.
 from __future__ import annotations
 
 import os
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -44,8 +44,11 @@ def provider_of(ctx: click.Context) -> Provider:
         raise CLIError(f"{PROVIDER_ENV}: {error}", ExitCode.USAGE) from None
 
 
-def connect(ctx: click.Context, kind: type[AnyClient], *, one_shot: bool = False) -> AnyClient:
-    """The client (sync or async `kind`) this invocation uses; the caller closes it.
+def connect(
+    ctx: click.Context, kind: type[AnyClient], *, one_shot: bool = False, **options: Any
+) -> AnyClient:
+    """The client (sync or async `kind`) this invocation uses, made with `options` (say
+    `max_concurrent_tasks`); the caller closes it.
 
     The provider's credentials set (COMETAPI_KEY, or KLING_API_KEY / KLING_ACCESS_KEY and
     KLING_SECRET_KEY with --provider kling): the real service. None: a loopback simulator named
@@ -65,12 +68,14 @@ def connect(ctx: click.Context, kind: type[AnyClient], *, one_shot: bool = False
                 " --base-url http://127.0.0.1:8765 to go step by step"
             )
         say(notice)
-        client = kind.simulated(provider=provider.name, poll_schedule=_LOCAL_POLL)
+        client = kind.simulated(provider=provider.name, poll_schedule=_LOCAL_POLL, **options)
         target = "embedded"
     elif base_url is not None and _is_loopback(base_url):
         # The client reads the provider's variables itself; without any, any key will do.
         key = None if has_credentials else LOCAL_KEY
-        client = kind(key, provider=provider.name, base_url=base_url, poll_schedule=_LOCAL_POLL)
+        client = kind(
+            key, provider=provider.name, base_url=base_url, poll_schedule=_LOCAL_POLL, **options
+        )
         target = "loopback"
     elif not has_credentials:
         raise CLIError(
@@ -79,7 +84,7 @@ def connect(ctx: click.Context, kind: type[AnyClient], *, one_shot: bool = False
             ExitCode.USAGE,
         )
     else:
-        client = kind(provider=provider.name, base_url=base_url)
+        client = kind(provider=provider.name, base_url=base_url, **options)
         target = "service"
     ctx.meta[TARGET] = target
     return client

@@ -1,0 +1,31 @@
+"""`JournalThread`: the one thread a runner's journal calls run in, off the event loop.
+
+A journal call commits before it returns, and a commit waits for the disk (SQLite's fsync) or
+the database server: run on the event loop, each would stall every job in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class JournalThread:
+    """Runs journal calls one at a time (a connection serves one caller at a time)."""
+
+    def __init__(self) -> None:
+        self._pool = concurrent.futures.ThreadPoolExecutor(1, "kling-edit-journal")
+
+    async def run(self, call: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, functools.partial(call, *args, **kwargs))
+
+    def close(self) -> None:
+        """Wait for the calls under way, then stop the thread."""
+        self._pool.shutdown()
