@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from kling_edit import (
     APIError,
     APIResponseValidationError,
+    APITimeoutError,
     DownloadError,
     PollSchedule,
     RequestValidationError,
@@ -167,9 +168,9 @@ class Harness:
         if isinstance(outcome, RequestValidationError):
             assert not self.sent, f"{outcome!r} came after sending {self.sent[0][0]!r}"
             return outcome
-        if isinstance(outcome, WaitTimeoutError) and not self.sent:
-            # A deadline too short for one poll to answer in time sends none (no poll may end
-            # after it): the wait times out honestly without asking.
+        if isinstance(outcome, WaitTimeoutError | APITimeoutError) and not self.sent:
+            # A timeout too short for one request to answer in time sends none (no request may
+            # end after the call's deadline): the call times out honestly without asking.
             return outcome
         if isinstance(outcome, Exception):
             assert isinstance(outcome, AFTER_SENDING), f"{name} raised {outcome!r}"
