@@ -192,3 +192,37 @@ def test_async_requests_in_flight_never_pass_max_in_flight() -> None:
 
     asyncio.run(main())
     assert peak == 3
+
+
+@pytest.mark.parametrize("method", ["create", "remove", "add", "swap"])
+def test_every_create_method_waits_for_a_task_slot(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A method that skipped the slot (swap once did) would pay a 1303 refusal the window exists
+    # to avoid, and hold a task the window does not count.
+    client = KlingEdit.simulated(max_concurrent_tasks=1)
+    through_slots: list[str] = []
+    create = KlingEdit._create
+
+    def counting(self: KlingEdit, work: Any, options: Any) -> Task:
+        through_slots.append(method)
+        return create(self, work, options)
+
+    monkeypatch.setattr(KlingEdit, "_create", counting)
+    session = client.sessions.init(video_url=VIDEO_URL)
+    client.sessions.add_points(session, frame_index=0, points=[(0.125, 0.5)])
+    image = "https://example.com/object.png"
+    calls: dict[str, Callable[[], Task]] = {
+        "create": lambda: client.tasks.create(
+            session_id=session, edit_mode="removal", prompt=PROMPT
+        ),
+        "remove": lambda: client.tasks.remove(session, prompt=PROMPT),
+        "add": lambda: client.tasks.add(
+            session, prompt="Add <<<image_1>>> to <<<video_1>>>", images=[image]
+        ),
+        "swap": lambda: client.tasks.swap(
+            session, prompt="Swap it for <<<image_1>>> in <<<video_1>>>", image=image
+        ),
+    }
+    calls[method]()
+    assert through_slots == [method]

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 import kling_edit._client
-import kling_edit._tasks
+import kling_edit._task_work
 from kling_edit import AsyncKlingEdit, KlingEdit
 
 KEY = "sk-SECRET-abc123"
@@ -228,12 +228,12 @@ class VirtualClock:
 
     def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
         # Both clients sleep through their one `_sleep` method; wait()'s clock is the `time`
-        # of `_tasks`, a call's deadline that of `_budget` (httpx, asyncio and pytest keep the
+        # of `_task_work`, a call's deadline that of `_budget` (httpx, asyncio and pytest keep the
         # real clock and sleeps).
         monkeypatch.setattr(KlingEdit, "_sleep", lambda client, seconds: self.sleep(seconds))
         monkeypatch.setattr(
             AsyncKlingEdit, "_sleep", lambda client, seconds: self.async_sleep(seconds)
         )
         virtual_time = SimpleNamespace(monotonic=self.monotonic)
-        monkeypatch.setattr(kling_edit._tasks, "time", virtual_time)
+        monkeypatch.setattr(kling_edit._task_work, "time", virtual_time)
         monkeypatch.setattr(kling_edit._budget, "time", virtual_time)

@@ -42,7 +42,7 @@ from ._parse import parse_callback
 from ._rules import PromptWarning
 from ._signatures import WebhookVerificationError
 from ._steps import RequestOptions
-from ._tasks import CreateOptions
+from ._task_work import CreateOptions
 from ._version import __version__
 
 if TYPE_CHECKING:

@@ -3,136 +3,31 @@
 from __future__ import annotations
 
 import builtins
-import functools
 import itertools
 import os
-import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Unpack
 
 import httpx
 
-from . import _rules
 from ._download import download_failure, download_plan, is_url, next_hop
-from ._errors import RequestValidationError
-from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
+from ._flows import PollSchedule
 from ._media import ImageInput
 from ._models import Session, Task
 from ._operations import (
-    _new_external_id,
-    create_task_operation,
     get_task,
     list_tasks,
     pages,
     task_id_of,
 )
-from ._retry import RetryPolicy
-from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
+from ._steps import RequestOptions
+from ._task_work import CreateOptions, create_work, lookup_work, wait_work
 
 if TYPE_CHECKING:
-    from ._book import SessionBook
     from ._client import AsyncKlingEdit, KlingEdit
 
 DEFAULT_WAIT_TIMEOUT = 600.0
-
-
-class CreateOptions(RequestOptions, total=False):
-    """The optional create-task settings, accepted by `remove`, `add` and `swap` too."""
-
-    negative_prompt: str | None
-    mode: str | None
-    duration: int | str | None
-    callback_url: str | None
-    external_task_id: str | None
-    model_name: str | None
-    watermark: bool | None
-    extra_body: Mapping[str, Any] | None
-
-
-_REQUEST_KEYS = frozenset(RequestOptions.__annotations__)
-_CREATE_KEYS = frozenset(CreateOptions.__annotations__) | _REQUEST_KEYS
-
-
-def _create(
-    book: SessionBook,
-    session: str | Session,
-    edit_mode: str,
-    prompt: str,
-    images: Iterable[ImageInput] | None,
-    options: Mapping[str, Any],
-    image_field: str | None = None,
-) -> tuple[FlowFactory[Task], RequestOptions]:
-    # Runs every check before the caller's first await/send: bad input never reaches the wire.
-    unknown = set(options) - _CREATE_KEYS
-    if unknown:
-        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
-    # The client's own id is made before the checks, so that a refusal can name the id the task
-    # would have had.
-    caller_id = _rules.given(options.get("external_task_id")) is not None
-    given_id = options["external_task_id"] if caller_id else _new_external_id()
-    try:
-        operation, external_id = create_task_operation(
-            session_id=session.session_id if isinstance(session, Session) else session,
-            edit_mode=edit_mode,
-            prompt=prompt,
-            images=images,
-            negative_prompt=options.get("negative_prompt"),
-            mode=options.get("mode"),
-            duration=options.get("duration"),
-            callback_url=options.get("callback_url"),
-            external_task_id=given_id,
-            model_name=options.get("model_name"),
-            watermark=options.get("watermark"),
-            extra_body=options.get("extra_body") or {},
-            book=book,
-            image_field=image_field,
-        )
-    except RequestValidationError as error:
-        error.task_created = False  # nothing was sent
-        if error.field != "external_task_id":
-            error.external_task_id = given_id
-        raise
-    request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
-
-    def flow(call_options: CallOptions, policy: RetryPolicy) -> Flow[Task]:
-        return create_once(operation, external_id, call_options, policy, caller_id=caller_id)
-
-    return flow, request
-
-
-def _wait(
-    default_schedule: PollSchedule,
-    task: Task | str,
-    timeout: float,
-    on_progress: Callable[[Task], object] | None,
-    poll: PollSchedule | None,
-) -> FlowFactory[Task]:
-    seconds = _rules.check_seconds("timeout", timeout)
-    if on_progress is not None and not callable(on_progress):
-        raise _rules.fail("on_progress", "must be a callable taking the Task")
-    if poll is not None and not isinstance(poll, PollSchedule):
-        raise _rules.fail("poll", f"must be a PollSchedule, not {type(poll).__name__}")
-    task_id = task_id_of(task)
-
-    def flow(call_options: CallOptions, policy: RetryPolicy) -> Flow[Task]:
-        return wait_for(
-            task_id,
-            timeout=seconds,
-            schedule=poll or default_schedule,
-            on_progress=on_progress,
-            options=call_options,
-            policy=policy,
-            clock=time.monotonic,
-        )
-
-    return flow
-
-
-def _lookup(external_task_id: str) -> FlowFactory[Task]:
-    return functools.partial(
-        require_by_external_id, _rules.check_id("external_task_id", external_task_id)
-    )
 
 
 class Tasks:
@@ -166,7 +61,7 @@ class Tasks:
         1303 refusal (the account's running tasks at their limit) waits for one again.
         """
         return self._client._create(
-            *_create(self._client._book, session_id, edit_mode, prompt, images, options)
+            *create_work(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
     def remove(
@@ -198,8 +93,8 @@ class Tasks:
     ) -> Task:
         """Create a swap task: replace the selected object with one reference image."""
         # Its own image argument is named `image` in errors, not `images[0]`.
-        return self._client._call(
-            *_create(self._client._book, session_id, "swap", prompt, [image], options, "image")
+        return self._client._create(
+            *create_work(self._client._book, session_id, "swap", prompt, [image], options, "image")
         )
 
     def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
@@ -208,7 +103,7 @@ class Tasks:
 
     def get_by_external_id(self, external_task_id: str, **options: Unpack[RequestOptions]) -> Task:
         """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
-        return self._client._call(_lookup(external_task_id), options)
+        return self._client._call(lookup_work(external_task_id), options)
 
     def list(
         self, *, page: int = 1, page_size: int = 30, **options: Unpack[RequestOptions]
@@ -246,7 +141,7 @@ class Tasks:
         Raises `TaskFailedError` if it fails and `WaitTimeoutError` (carrying the last Task
         seen) after `timeout` seconds. `on_progress(task)` is called on each status change.
         """
-        flow = _wait(self._client.poll_schedule, task, timeout, on_progress, poll)
+        flow = wait_work(self._client.poll_schedule, task, timeout, on_progress, poll)
         return self._client._call(flow, {"extra_headers": extra_headers or {}})
 
     def download(
@@ -314,7 +209,7 @@ class AsyncTasks:
     ) -> Task:
         """Create an edit task (paid), exactly once; see `Tasks.create`."""
         return await self._client._create(
-            *_create(self._client._book, session_id, edit_mode, prompt, images, options)
+            *create_work(self._client._book, session_id, edit_mode, prompt, images, options)
         )
 
     async def remove(
@@ -347,8 +242,8 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create a swap task: replace the selected object with one reference image."""
-        return await self._client._call(
-            *_create(self._client._book, session_id, "swap", prompt, [image], options, "image")
+        return await self._client._create(
+            *create_work(self._client._book, session_id, "swap", prompt, [image], options, "image")
         )
 
     async def get(self, task: Task | str, **options: Unpack[RequestOptions]) -> Task:
@@ -359,7 +254,7 @@ class AsyncTasks:
         self, external_task_id: str, **options: Unpack[RequestOptions]
     ) -> Task:
         """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
-        return await self._client._call(_lookup(external_task_id), options)
+        return await self._client._call(lookup_work(external_task_id), options)
 
     async def list(
         self, *, page: int = 1, page_size: int = 30, **options: Unpack[RequestOptions]
@@ -394,7 +289,7 @@ class AsyncTasks:
         extra_headers: Mapping[str, str] | None = None,
     ) -> Task:
         """Poll until the task succeeds; see `Tasks.wait`."""
-        flow = _wait(self._client.poll_schedule, task, timeout, on_progress, poll)
+        flow = wait_work(self._client.poll_schedule, task, timeout, on_progress, poll)
         return await self._client._call(flow, {"extra_headers": extra_headers or {}})
 
     async def download(

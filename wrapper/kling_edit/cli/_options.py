@@ -16,7 +16,8 @@ from click.core import ParameterSource
 
 from .._media import ImageInput
 from .._rules import DURATION_SOURCE_RULE
-from .._tasks import DEFAULT_WAIT_TIMEOUT, CreateOptions
+from .._task_work import CreateOptions
+from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._workflow import Edit
 
 F = TypeVar("F", bound=Callable[..., Any])

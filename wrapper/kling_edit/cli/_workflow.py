@@ -21,7 +21,8 @@ from .._masks import Mask, overlay
 from .._media import ImageInput
 from .._models import Preview, Selection, Session, Task
 from .._rules import fail
-from .._tasks import DEFAULT_WAIT_TIMEOUT, CreateOptions
+from .._task_work import CreateOptions
+from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._output import describe_selection, describe_session, describe_size
 from ._preflight import check_plan
 
