@@ -19,12 +19,13 @@ from ._store import (
     JournalError,
     LeaseLostError,
     derive_external_id,
-    encode,
     guarded,
     hold_statement,
     journal_errors,
     new_batch_id,
     record_from_row,
+    release_statement,
+    update_statement,
 )
 
 if TYPE_CHECKING:
@@ -122,13 +123,8 @@ class PostgresJournal:
 
     @guarded
     def update(self, /, key: str, owner: str, **changes: Any) -> None:
-        values = encode(changes)
-        assignments = ", ".join(f"{name} = %s" for name in values)
-        cursor = self._db.execute(
-            f"UPDATE kling_jobs SET {assignments} WHERE key = %s AND lease_owner = %s",
-            (*values.values(), key, owner),
-        )
-        if cursor.rowcount != 1:
+        sql, params = update_statement("kling_jobs", "%s", key, owner, changes)
+        if self._db.execute(sql, params).rowcount != 1:
             raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
 
     @guarded
@@ -141,11 +137,7 @@ class PostgresJournal:
 
     @guarded
     def release(self, key: str, owner: str) -> None:
-        self._db.execute(
-            "UPDATE kling_jobs SET lease_owner = NULL, lease_until = NULL"
-            " WHERE key = %s AND lease_owner = %s",
-            (key, owner),
-        )
+        self._db.execute(release_statement("kling_jobs", "%s"), (key, owner))
 
     @guarded
     def records(self) -> list[JobRecord]:

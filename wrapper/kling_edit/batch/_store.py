@@ -202,6 +202,24 @@ def hold_statement(
     return sql, (*values.values(), now + lease_seconds, key, owner, now)
 
 
+def update_statement(
+    table: str, mark: str, key: str, owner: str, changes: Mapping[str, Any]
+) -> tuple[str, tuple[Any, ...]]:
+    """`Journal.update`'s UPDATE and its parameters, for a store whose placeholder is `mark`."""
+    values = encode(changes)
+    assignments = ", ".join(f"{name} = {mark}" for name in values)
+    sql = f"UPDATE {table} SET {assignments} WHERE key = {mark} AND lease_owner = {mark}"
+    return sql, (*values.values(), key, owner)
+
+
+def release_statement(table: str, mark: str) -> str:
+    """`Journal.release`'s UPDATE (parameters: key, owner)."""
+    return (
+        f"UPDATE {table} SET lease_owner = NULL, lease_until = NULL"
+        f" WHERE key = {mark} AND lease_owner = {mark}"
+    )
+
+
 def record_from_row(row: Mapping[str, Any]) -> JobRecord:
     return JobRecord(
         key=row["key"],
@@ -325,13 +343,9 @@ class SQLiteJournal:
 
     @guarded
     def update(self, /, key: str, owner: str, **changes: Any) -> None:
-        values = encode(changes)
-        assignments = ", ".join(f"{name} = ?" for name in values)
+        sql, params = update_statement("jobs", "?", key, owner, changes)
         with self._transaction():
-            cursor = self._db.execute(
-                f"UPDATE jobs SET {assignments} WHERE key = ? AND lease_owner = ?",
-                (*values.values(), key, owner),
-            )
+            cursor = self._db.execute(sql, params)
             if cursor.rowcount != 1:
                 raise LeaseLostError(f"job {key!r} is no longer leased to this worker")
 
@@ -347,11 +361,7 @@ class SQLiteJournal:
 
     @guarded
     def release(self, key: str, owner: str) -> None:
-        self._db.execute(
-            "UPDATE jobs SET lease_owner = NULL, lease_until = NULL"
-            " WHERE key = ? AND lease_owner = ?",
-            (key, owner),
-        )
+        self._db.execute(release_statement("jobs", "?"), (key, owner))
 
     @guarded
     def records(self) -> list[JobRecord]:
