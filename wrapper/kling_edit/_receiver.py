@@ -140,9 +140,12 @@ def asgi_app(
 
 
 async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), stripped of leading zeros
+    # so a number longer than the limit's is too large without parsing (int() refuses 4300+).
+    declared = headers.get("content-length", "").lstrip("0")
+    if declared.isascii() and declared.isdigit():
+        if len(declared) > len(str(limit)) or int(declared) > limit:
+            raise _TooLarge
     chunks: list[bytes] = []
     size = 0
     while True:

@@ -46,10 +46,12 @@ class Verifier:
     ) -> None:
         from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
-        secrets = [secret] if isinstance(secret, str) else list(secret)
+        secrets = [secret] if isinstance(secret, str) else _listed(secret)
         if not secrets:
             raise RequestValidationError("secret", "give at least one webhook secret")
-        if not (tolerance >= 0 and math.isfinite(tolerance)):
+        if not (
+            isinstance(tolerance, int | float) and tolerance >= 0 and math.isfinite(tolerance)
+        ):
             raise RequestValidationError("tolerance", "must be a finite number of seconds >= 0")
         self._webhooks = []
         for index, value in enumerate(secrets):
@@ -91,9 +93,14 @@ class Verifier:
             raise WebhookVerificationError(
                 "bad_timestamp", "webhook-timestamp is not a whole number of seconds"
             )
-        # Twelve digits reach the year 33658; longer values (which would overflow a float, or
-        # the int parser's digit limit) are simply far from now.
-        age = self._clock() - int(value) if len(value) <= 12 else -math.inf
+        # Longer values (which would overflow a float, or the int parser's digit limit) and
+        # times past what a datetime holds are simply far from now.
+        sent_at = int(value) if len(value) <= 12 else None
+        age = (
+            self._clock() - sent_at
+            if sent_at is not None and sent_at <= _LAST_DATETIME_SECOND
+            else -math.inf
+        )
         if abs(age) > self._tolerance:
             when = (
                 f"{age:.0f} s old"
@@ -107,6 +114,19 @@ class Verifier:
                 f"webhook-timestamp is {when}, beyond the tolerance of {self._tolerance:g} s",
             )
         return datetime.fromtimestamp(int(value), UTC)
+
+
+# 9999-12-31T23:59:59Z, the last second a datetime can hold.
+_LAST_DATETIME_SECOND = 253_402_300_799
+
+
+def _listed(secrets: object) -> list[str]:
+    """The rotation's secrets, or RequestValidationError (a caller's mistake, not a TypeError)."""
+    if isinstance(secrets, Sequence) and not isinstance(secrets, bytes):
+        listed = list(secrets)
+        if all(isinstance(value, str) for value in listed):
+            return listed
+    raise RequestValidationError("secret", "give the webhook secret as a string or a list of them")
 
 
 def _required(headers: Mapping[str, str], name: str) -> str:
