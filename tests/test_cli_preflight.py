@@ -85,6 +85,10 @@ BAD_INPUTS = {
         _edit("removal", REMOVE, "--selection-image", "{missing_folder}/selection.png"),
         "selection_image",
     ),
+    "selection-image-is-a-folder": (
+        _edit("removal", REMOVE, "--selection-image", "{folder}"),
+        "selection_image",
+    ),
 }
 
 
@@ -101,6 +105,7 @@ def test_bad_session_free_input_sends_nothing_and_exits_2(
         "small": _image_file(tmp_path, "small.png", png_bytes(200, 200)),
         "webp": _image_file(tmp_path, "object.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(64)),
         "missing_folder": tmp_path / "no-such-folder",
+        "folder": tmp_path,
     }
     before = _sent(sim)
     result = _run(base_url, *(arg.format(**files) for arg in args))
