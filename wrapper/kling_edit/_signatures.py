@@ -49,9 +49,7 @@ class Verifier:
         secrets = [secret] if isinstance(secret, str) else _listed(secret)
         if not secrets:
             raise RequestValidationError("secret", "give at least one webhook secret")
-        if not (
-            isinstance(tolerance, int | float) and tolerance >= 0 and math.isfinite(tolerance)
-        ):
+        if not (isinstance(tolerance, int | float) and tolerance >= 0 and math.isfinite(tolerance)):
             raise RequestValidationError("tolerance", "must be a finite number of seconds >= 0")
         self._webhooks = []
         for index, value in enumerate(secrets):
