@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import click
@@ -79,12 +79,16 @@ def _opened(target: str) -> Iterator[Journal]:
 
 
 def _without_password(target: str) -> str:
-    """A journal URL fit to print: its password (a secret like any key) replaced by ***."""
-    parts = urlsplit(target)
-    if parts.password is None:
-        return target
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    """A journal URL fit to print: its password (a secret like any key) replaced by ***,
+    whether in the userinfo or in libpq's `password=` query parameter. No URL parser: one that
+    refuses a malformed URL (an unclosed IPv6 host) would leave the password in a traceback."""
+    shown = _USERINFO_PASSWORD.sub(r"\1***@", target)
+    return _QUERY_PASSWORD.sub(r"\1***", shown)
+
+
+# "scheme://user:" then the password, up to the last "@" of the authority.
+_USERINFO_PASSWORD = re.compile(r"^([^:/?#]+://[^:/?#@]*:)[^/?#]*@")
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 class _LiveCounts:
