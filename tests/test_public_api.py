@@ -155,3 +155,30 @@ def test_the_batch_module_is_pinned_and_reports_itself() -> None:
     assert kling_edit.batch.__all__ == BATCH_NAMES
     for name in BATCH_NAMES[1:]:
         assert getattr(kling_edit.batch, name).__module__ == "kling_edit.batch", name
+
+
+TESTING_NAMES = [
+    "SAMPLE_COVER",
+    "SAMPLE_IMAGE",
+    "SAMPLE_VIDEO",
+    "ConnectionFault",
+    "FakeClock",
+    "Faults",
+    "RouteFaults",
+    "SimResponse",
+    "SimSession",
+    "SimTask",
+    "Simulator",
+    "SimulatorTransport",
+    "VideoInfo",
+    "running_server",
+    "serve",
+]
+
+
+def test_the_testing_module_is_pinned_and_reports_itself() -> None:
+    import kling_edit.testing
+
+    assert kling_edit.testing.__all__ == TESTING_NAMES
+    for name in TESTING_NAMES[3:]:
+        assert getattr(kling_edit.testing, name).__module__ == "kling_edit.testing", name
