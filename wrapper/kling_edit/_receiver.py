@@ -143,9 +143,9 @@ async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -
     # ASCII digits only ("²" is a digit to str.isdigit, not to int), stripped of leading zeros
     # so a number longer than the limit's is too large without parsing (int() refuses 4300+).
     declared = headers.get("content-length", "").lstrip("0")
-    if declared.isascii() and declared.isdigit():
-        if len(declared) > len(str(limit)) or int(declared) > limit:
-            raise _TooLarge
+    too_long = len(declared) > len(str(limit))
+    if declared.isascii() and declared.isdigit() and (too_long or int(declared) > limit):
+        raise _TooLarge
     chunks: list[bytes] = []
     size = 0
     while True:
