@@ -22,6 +22,7 @@ from kling_edit import (
     TaskVideo,
 )
 from kling_edit._media import image_size, prepare_image, prepare_images
+from kling_edit._rules import IMAGE_MAX_BYTES
 from wrapper_helpers import (
     ADD_URL,
     API,
@@ -39,8 +40,6 @@ from wrapper_helpers import (
 PNG = png_bytes(400, 300)
 JPEG = jpeg_bytes(640, 480)
 SWAP_PROMPT = "Use <<<image_1>>> in <<<video_1>>>"
-# R16 in docs/api-reference.md: an image is at most 10 MB (MiB, as the client counts it).
-TEN_MB = 10 * 1024 * 1024
 
 
 def _b64(data: bytes) -> str:
@@ -101,7 +100,7 @@ def test_images_at_the_limits_are_accepted(width: int, height: int, encode: Any)
 
 
 def test_an_image_of_exactly_10_mb_is_accepted() -> None:
-    data = PNG + bytes(TEN_MB - len(PNG))
+    data = PNG + bytes(IMAGE_MAX_BYTES - len(PNG))
 
     assert len(prepare_image("images[0]", data)) == len(_b64(data))
     with pytest.raises(RequestValidationError, match="at most 10 MB"):

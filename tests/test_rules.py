@@ -12,7 +12,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from kling_edit import KlingEditError, PromptWarning, RequestValidationError
-from kling_edit._rules import DURATION_SOURCE_RULE, video_problems
+from kling_edit._rules import DURATION_SOURCE_RULE, IMAGE_MAX_BYTES, video_problems
 from wrapper_helpers import (
     ADD_URL,
     API,
@@ -31,8 +31,6 @@ from wrapper_helpers import (
 
 IMAGE_URL = "https://images.test/object.png"
 VALID_PNG = png_bytes(400, 400)
-# R16 in docs/api-reference.md: an image is at most 10 MB (MiB, as the client counts it).
-TEN_MB = 10 * 1024 * 1024
 
 
 async def _refused(
@@ -176,7 +174,7 @@ INVALID_IMAGE_VALUES = [
     ),
     pytest.param("data:image/png," + "x" * 10, "data: URI", id="data-uri-not-base64"),
     pytest.param("data:image/png;base64,@@@@", "not valid base64", id="data-uri-bad-base64"),
-    pytest.param(b"\x00" * (TEN_MB + 1), "at most 10 MB", id="bytes-over-10mb"),
+    pytest.param(b"\x00" * (IMAGE_MAX_BYTES + 1), "at most 10 MB", id="bytes-over-10mb"),
     pytest.param(png_bytes(299, 400), "at least 300", id="png-narrow"),
     pytest.param(png_bytes(400, 299), "at least 300", id="png-short"),
     pytest.param(png_bytes(300, 751), "aspect ratio", id="png-too-tall"),
@@ -215,7 +213,7 @@ INVALID_IMAGE_FILES = [
     pytest.param(
         "anim.gif", lambda p: p.write_bytes(b"GIF89a" + bytes(100)), "JPG or PNG", id="gif"
     ),
-    pytest.param("big.png", _sparse(TEN_MB + 1), "at most 10 MB", id="over-10mb"),
+    pytest.param("big.png", _sparse(IMAGE_MAX_BYTES + 1), "at most 10 MB", id="over-10mb"),
     pytest.param(
         "small.png", lambda p: p.write_bytes(png_bytes(120, 400)), "at least 300", id="png-small"
     ),
