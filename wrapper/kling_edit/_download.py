@@ -74,8 +74,16 @@ class DownloadTarget:
             raise DownloadError(
                 f"downloading {_short(url)} failed: HTTP {status_code}", status_code=status_code
             )
-        announced = headers.get("content-length", "")
-        self.total = int(announced) if announced.isdigit() else None
+        announced = headers.get("content-length", "").strip()
+        # ASCII digits only: str.isdigit() takes "²", which int() refuses (as it refuses 4300
+        # digits); past 18 digits (an exabyte) no file is that large: the answer is broken.
+        declared = announced.isascii() and announced.isdigit()
+        if declared and len(announced) > 18:
+            raise DownloadError(
+                f"the result's Content-Length ({len(announced)} digits) is not a real size",
+                status_code=status_code,
+            )
+        self.total = int(announced) if declared else None
         if self.max_bytes is not None and self.total is not None and self.total > self.max_bytes:
             raise DownloadError(
                 f"the result is {self.total} bytes, over max_bytes={self.max_bytes}",
