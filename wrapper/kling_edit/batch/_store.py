@@ -205,7 +205,7 @@ def _read(row: Mapping[str, Any], column: str, read: Callable[[Any], R]) -> R:
         ) from None
 
 
-def _known_state(value: Any) -> str:
+def _known_state(value: object) -> str:
     if value not in STATES:
         raise ValueError(f"{value!r} is not one of {', '.join(STATES)}")
     return str(value)
