@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from rich.text import Text
 
 from .._client import AsyncKlingEdit
 from ..batch import BatchRunner, Journal, JournalError, Summary, load_jobs, open_journal, summarize
+from ..batch._dsn import without_password
 from ..batch._runner import DEFAULT_LEASE_SECONDS
 from ._clients import connect
 from ._invocation import CLIError, out, say
@@ -67,7 +67,7 @@ def _opened(target: str) -> Iterator[Journal]:
     try:
         journal = open_journal(target)
     except JournalError as error:
-        shown = _without_password(target)
+        shown = without_password(target)
         raise CLIError(
             f"cannot open the journal {shown!r}: {str(error).replace(target, shown)}",
             ExitCode.ERROR,
@@ -76,19 +76,6 @@ def _opened(target: str) -> Iterator[Journal]:
         yield journal
     finally:
         journal.close()
-
-
-def _without_password(target: str) -> str:
-    """A journal URL fit to print: its password (a secret like any key) replaced by ***,
-    whether in the userinfo or in libpq's `password=` query parameter. No URL parser: one that
-    refuses a malformed URL (an unclosed IPv6 host) would leave the password in a traceback."""
-    shown = _USERINFO_PASSWORD.sub(r"\1***@", target)
-    return _QUERY_PASSWORD.sub(r"\1***", shown)
-
-
-# "scheme://user:" then the password, up to the last "@" of the authority.
-_USERINFO_PASSWORD = re.compile(r"^([^:/?#]+://[^:/?#@]*:)[^/?#]*@")
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 class _LiveCounts:
