@@ -56,3 +56,12 @@ def test_a_malformed_base_url_from_the_environment_names_the_variable(
 
 def test_a_good_base_url_keeps_its_path_without_the_trailing_slash() -> None:
     assert KlingEdit("key", base_url="HTTPS://proxy.test/api/").base_url == "https://proxy.test/api"
+
+
+@pytest.mark.parametrize("client_class", CLIENTS)
+def test_a_base_url_with_credentials_is_refused_without_echoing_them(client_class: Any) -> None:
+    """They would show in the client's repr and httpx's request log: keys go in api_key."""
+    with pytest.raises(RequestValidationError) as caught:
+        client_class("key", base_url="https://user:PASSWORD-in-url@proxy.test")
+    assert caught.value.field == "base_url"
+    assert "PASSWORD-in-url" not in str(caught.value)

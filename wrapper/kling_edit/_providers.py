@@ -124,12 +124,16 @@ def base_url_for(provider: Provider, base_url: str | None) -> str:
         base_url, field = os.environ.get(provider.base_url_env), provider.base_url_env
         if not base_url:
             return provider.default_base_url
-    url = check_http_url(field, base_url)
     try:
-        httpx.URL(url)
+        parsed = httpx.URL(base_url) if isinstance(base_url, str) else None
     except httpx.InvalidURL as error:  # an unclosed IPv6 host, a port that is no number, ...
         raise RequestValidationError(field, f"is not a valid URL ({error})") from None
-    return url.rstrip("/")
+    if parsed is not None and parsed.userinfo:
+        # Checked before anything echoes the URL: they would show in reprs and httpx's log.
+        raise RequestValidationError(
+            field, "must not carry credentials (user:password@): pass the key as api_key"
+        )
+    return check_http_url(field, base_url).rstrip("/")
 
 
 def credentials_for(
