@@ -8,12 +8,6 @@ from click.testing import CliRunner
 from kling_edit.cli._app import cli
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("COMETAPI_KEY", "COMETAPI_BASE_URL", "KLING_EDIT_PROVIDER"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.mark.parametrize("base_url", ["http://[::1", "http://127.0.0.1:port"])
 @pytest.mark.parametrize("from_env", [False, True], ids=["option", "variable"])
 def test_an_unparseable_base_url_exits_2_naming_it(

@@ -23,12 +23,6 @@ SWAP = "Replace the selected object in <<<video_1>>> with <<<image_1>>>"
 REMOVE = "Remove the selected object from <<<video_1>>>"
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COMETAPI_KEY", raising=False)
-    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
-
-
 @pytest.fixture(scope="module")
 def counted() -> Iterator[tuple[Simulator, str]]:
     """A loopback simulator (its `requests` count every request) and its base URL."""
