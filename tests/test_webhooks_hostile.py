@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kling_edit import RequestValidationError
-from kling_edit.webhooks import WebhookVerificationError, asgi_app, verify
+from kling_edit.webhooks import MemorySeenIds, WebhookVerificationError, asgi_app, verify
 
 SECRET = "whsec_" + base64.b64encode(b"SECRET-webhook-key-for-the-tests").decode()
 # Within a generous tolerance of now, but past the last year a datetime can hold (9999).
@@ -68,3 +68,29 @@ def test_the_receiver_answers_a_year_33658_timestamp_with_401() -> None:
     app = asgi_app(print, secret=SECRET, tolerance=1e12)
     headers = [(name.encode(), value.encode()) for name, value in HEADERS.items()]
     assert answer(app, headers) == 401
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"max_body_bytes": "1000"}, "max_body_bytes"),
+        ({"max_body_bytes": 1.5}, "max_body_bytes"),
+        ({"max_body_bytes": True}, "max_body_bytes"),
+        ({"seen_ids": 5}, "seen_ids"),
+        ({"on_task": None}, "on_task"),
+    ],
+)
+def test_asgi_app_refuses_unusable_arguments_when_made(
+    arguments: dict[str, Any], field: str
+) -> None:
+    """Each was accepted and failed at the first delivery (a 500, or on_task never called)."""
+    arguments.setdefault("on_task", print)
+    with pytest.raises(RequestValidationError) as caught:
+        asgi_app(**arguments)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("maxsize", ["5", 1.5, None, True])
+def test_memory_seen_ids_refuses_a_bound_that_is_no_whole_number(maxsize: Any) -> None:
+    with pytest.raises(RequestValidationError, match="maxsize"):
+        MemorySeenIds(maxsize)
