@@ -94,3 +94,27 @@ def test_asgi_app_refuses_unusable_arguments_when_made(
 def test_memory_seen_ids_refuses_a_bound_that_is_no_whole_number(maxsize: Any) -> None:
     with pytest.raises(RequestValidationError, match="maxsize"):
         MemorySeenIds(maxsize)
+
+
+def _signed(body: bytes) -> dict[str, str]:
+    from kling_edit.testing._signing import sign_callback
+
+    return sign_callback(body, SECRET)
+
+
+TASK_BODY = json.dumps({"task_id": "t-1", "task_status": "processing"}).encode()
+
+
+@pytest.mark.parametrize(
+    "as_given", [TASK_BODY.decode(), bytearray(TASK_BODY), memoryview(TASK_BODY)],
+    ids=["str", "bytearray", "memoryview"],
+)  # fmt: skip
+def test_a_body_given_as_text_or_a_buffer_verifies_like_bytes(as_given: Any) -> None:
+    """Frameworks hand the raw body over in several forms (Flask's as_text=True, say)."""
+    assert verify(as_given, _signed(TASK_BODY), SECRET).task_id == "t-1"
+
+
+@pytest.mark.parametrize("body", [None, 5, ["{}"]])
+def test_a_body_that_is_no_text_names_the_field(body: Any) -> None:
+    with pytest.raises(RequestValidationError, match="body"):
+        verify(body, _signed(TASK_BODY), SECRET)

@@ -66,17 +66,16 @@ class Verifier:
     def __repr__(self) -> str:
         return f"Verifier(secrets=<{len(self._webhooks)} hidden>, tolerance={self._tolerance})"
 
-    def verify(self, body: bytes, headers: Mapping[str, str]) -> Task:
+    def verify(
+        self, body: bytes | bytearray | memoryview | str, headers: Mapping[str, str]
+    ) -> Task:
+        text = _text(body)
         lowered = {name.lower(): value for name, value in headers.items()}
         webhook_id, timestamp, signatures = (
             _required(lowered, name)
             for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
         )
         sent_at = self._check_timestamp(timestamp)
-        try:
-            text = body.decode()
-        except UnicodeDecodeError:
-            raise WebhookVerificationError("bad_body", "the body is not UTF-8 text") from None
         expected = [webhook.sign(webhook_id, sent_at, text) for webhook in self._webhooks]
         if not _any_matches(expected, signatures.split()):
             raise WebhookVerificationError(
@@ -127,6 +126,20 @@ def _listed(secrets: object) -> list[str]:
     raise RequestValidationError("secret", "give the webhook secret as a string or a list of them")
 
 
+def _text(body: object) -> str:
+    """The raw body as text: frameworks hand it over as bytes, a buffer or already decoded."""
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise RequestValidationError(
+            "body", f"must be the request's raw body (bytes or str), not {type(body).__name__}"
+        )
+    try:
+        return bytes(body).decode()
+    except UnicodeDecodeError:
+        raise WebhookVerificationError("bad_body", "the body is not UTF-8 text") from None
+
+
 def _required(headers: Mapping[str, str], name: str) -> str:
     value = headers.get(name, "").strip()
     if not value:
@@ -156,7 +169,7 @@ def read_task(text: str | bytes) -> Task:
 
 
 def verify(
-    body: bytes,
+    body: bytes | bytearray | memoryview | str,
     headers: Mapping[str, str],
     secret: str | Sequence[str],
     *,
@@ -164,7 +177,8 @@ def verify(
 ) -> Task:
     """Check a callback delivery's Standard Webhooks signature, then read its body as a Task.
 
-    `headers` are the request's headers (any case); `secret` is the account's webhook secret
+    `body` is the request's raw body (bytes, or the same text as a str); `headers` are the
+    request's headers (any case); `secret` is the account's webhook secret
     (`whsec_...`), or several during a rotation: a delivery passes if any of its signatures
     matches any secret. The `webhook-timestamp` must be within `tolerance` seconds of now.
     Raises `WebhookVerificationError` naming the check that failed.
