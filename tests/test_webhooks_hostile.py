@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kling_edit import RequestValidationError
+from kling_edit import KlingEditError, RequestValidationError
 from kling_edit.webhooks import MemorySeenIds, WebhookVerificationError, asgi_app, verify
 
 SECRET = "whsec_" + base64.b64encode(b"SECRET-webhook-key-for-the-tests").decode()
@@ -118,3 +118,22 @@ def test_a_body_given_as_text_or_a_buffer_verifies_like_bytes(as_given: Any) -> 
 def test_a_body_that_is_no_text_names_the_field(body: Any) -> None:
     with pytest.raises(RequestValidationError, match="body"):
         verify(body, _signed(TASK_BODY), SECRET)
+
+
+def test_raw_asgi_header_bytes_verify_like_text() -> None:
+    raw = {name.encode(): value.encode() for name, value in _signed(TASK_BODY).items()}
+    assert verify(TASK_BODY, raw, SECRET).task_id == "t-1"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("webhook-id", "a")],
+        None,
+        {"webhook-id": 5, "webhook-timestamp": 1, "webhook-signature": 2},
+    ],
+    ids=["pairs", "none", "numbers"],
+)
+def test_headers_that_are_no_mapping_of_text_are_refused_by_name(headers: Any) -> None:
+    with pytest.raises(KlingEditError, match="header"):
+        verify(TASK_BODY, headers, SECRET)

@@ -70,7 +70,7 @@ class Verifier:
         self, body: bytes | bytearray | memoryview | str, headers: Mapping[str, str]
     ) -> Task:
         text = _text(body)
-        lowered = {name.lower(): value for name, value in headers.items()}
+        lowered = _lowered(headers)
         webhook_id, timestamp, signatures = (
             _required(lowered, name)
             for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -138,6 +138,22 @@ def _text(body: object) -> str:
         return bytes(body).decode()
     except UnicodeDecodeError:
         raise WebhookVerificationError("bad_body", "the body is not UTF-8 text") from None
+
+
+def _lowered(headers: object) -> dict[str, str]:
+    """The headers by lower-case name; raw ASGI bytes are read as Latin-1, as HTTP does."""
+    if not isinstance(headers, Mapping):
+        raise RequestValidationError("headers", "must be a mapping of header names to values")
+    lowered = {}
+    for name, value in headers.items():
+        name, value = (
+            item.decode("latin-1") if isinstance(item, bytes) else item for item in (name, value)
+        )
+        if isinstance(name, str) and isinstance(value, str):
+            lowered[name.lower()] = value
+        elif isinstance(name, str) and name.lower().startswith("webhook-"):
+            raise WebhookVerificationError("missing_header", f"the {name} header is not text")
+    return lowered
 
 
 def _required(headers: Mapping[str, str], name: str) -> str:
