@@ -42,9 +42,9 @@ ANSWERS = {
 @pytest.mark.parametrize("transport", ANSWERS.values(), ids=ANSWERS.keys())
 def test_sync(tmp_path: Path, transport: httpx.MockTransport) -> None:
     folder = tmp_path / "out"
-    with KlingEdit("key", http_client=httpx.Client(transport=transport)) as client:
-        with pytest.raises(DownloadError):
-            client.tasks.download("123", f"{folder}/")
+    http = httpx.Client(transport=transport)
+    with KlingEdit("key", http_client=http) as client, pytest.raises(DownloadError):
+        client.tasks.download("123", f"{folder}/")
     assert sorted(p.name for p in tmp_path.rglob("*")) in ([], ["out"])
 
 
