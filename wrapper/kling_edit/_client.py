@@ -23,7 +23,7 @@ from ._book import SessionBook
 from ._deadline import attempt_budget, bounded, deadline, keep_deadlines
 from ._errors import KlingEditError, RequestValidationError
 from ._flows import PollSchedule
-from ._providers import PROVIDERS, ProviderName, base_url_for, credentials_for, provider_named
+from ._providers import PROVIDERS, ProviderName, credentials_for, provider_named
 from ._retry import RetryPolicy, call
 from ._rules import check_request_options
 from ._sessions import AsyncSessions, Sessions
@@ -64,7 +64,7 @@ class _BaseClient:
         self._auth = CredentialsAuth(credentials_for(self._provider, *credentials))
         if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
             raise KlingEditError(f"max_retries must be a non-negative integer, got {max_retries!r}")
-        self.base_url = base_url_for(self._provider, base_url)
+        self.base_url = self._provider.host(base_url)
         self._set_defaults(timeout, max_retries)
         self.poll_schedule = poll_schedule or PollSchedule()
         # Built once: most calls add no headers of their own and reuse these as they are.

@@ -1,7 +1,7 @@
 """The two providers: each one's default host, path layout and the variables holding its keys.
 
-`credentials_for` turns the arguments and environment into `Credentials`, `base_url_for` into the
-host to call; nothing else lives here.
+`credentials_for` turns the arguments and environment into `Credentials` (and `Provider.host` into
+the host to call); nothing else lives here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ __all__ = [
     "PROVIDERS",
     "Provider",
     "ProviderName",
-    "base_url_for",
     "credentials_for",
     "provider_named",
 ]
@@ -50,6 +49,26 @@ class Provider:
         return (
             generated_path if self.keeps_prefix else generated_path.removeprefix(_COMETAPI_PREFIX)
         )
+
+    def host(self, base_url: str | None) -> str:
+        """The host to call, checked now (not at the first call): `base_url`, else this
+        provider's variable, else its default; an unusable one is refused naming the argument
+        or the variable."""
+        field = "base_url"
+        if not base_url:
+            base_url, field = os.environ.get(self.base_url_env), self.base_url_env
+            if not base_url:
+                return self.default_base_url
+        try:
+            parsed = httpx.URL(base_url) if isinstance(base_url, str) else None
+        except httpx.InvalidURL as error:  # an unclosed IPv6 host, a port that is no number
+            raise RequestValidationError(field, f"is not a valid URL ({error})") from None
+        if parsed is not None and parsed.userinfo:
+            # Checked before anything echoes the URL: they would show in reprs and httpx's log.
+            raise RequestValidationError(
+                field, "must not carry credentials (user:password@): pass the key as api_key"
+            )
+        return check_http_url(field, base_url).rstrip("/")
 
     @property
     def key_variables(self) -> tuple[str, ...]:
@@ -114,26 +133,6 @@ def _given(argument: str | None, argument_name: str, env: str | None) -> tuple[s
         return (argument.strip(), argument_name) if argument.strip() else None
     value = os.environ.get(env, "").strip() if env is not None else ""
     return (value, env) if value and env is not None else None
-
-
-def base_url_for(provider: Provider, base_url: str | None) -> str:
-    """The host to call, checked now (not at the first call): the argument, else the provider's
-    variable, else its default; an unusable one is refused naming the argument or variable."""
-    field = "base_url"
-    if not base_url:
-        base_url, field = os.environ.get(provider.base_url_env), provider.base_url_env
-        if not base_url:
-            return provider.default_base_url
-    try:
-        parsed = httpx.URL(base_url) if isinstance(base_url, str) else None
-    except httpx.InvalidURL as error:  # an unclosed IPv6 host, a port that is no number, ...
-        raise RequestValidationError(field, f"is not a valid URL ({error})") from None
-    if parsed is not None and parsed.userinfo:
-        # Checked before anything echoes the URL: they would show in reprs and httpx's log.
-        raise RequestValidationError(
-            field, "must not carry credentials (user:password@): pass the key as api_key"
-        )
-    return check_http_url(field, base_url).rstrip("/")
 
 
 def credentials_for(
