@@ -91,6 +91,24 @@ def api(make_api: MakeApi, clock: VirtualClock) -> Api:
 # Other fixtures below this line.
 
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+# What a developer's shell may hold: a real key must not turn a test into a call to the service,
+# nor a base URL or provider change which host a test talks to. Tests set what they need.
+_AMBIENT_SETTINGS = (
+    "COMETAPI_KEY",
+    "COMETAPI_BASE_URL",
+    "KLING_API_KEY",
+    "KLING_ACCESS_KEY",
+    "KLING_SECRET_KEY",
+    "KLING_BASE_URL",
+    "KLING_EDIT_PROVIDER",
+    "KLING_WEBHOOK_SECRET",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _AMBIENT_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(autouse=True)

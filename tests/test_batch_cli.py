@@ -21,12 +21,6 @@ REMOVE = "Remove the selected object from <<<video_1>>>"
 Invoke = Callable[..., Result]
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COMETAPI_KEY", raising=False)
-    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
-
-
 @pytest.fixture
 def simulator() -> Simulator:
     return Simulator(submit_seconds=0.02, job_seconds=0.1)

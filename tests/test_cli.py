@@ -25,13 +25,6 @@ REMOVE = "Remove the selected object from <<<video_1>>>"
 VIDEO = "https://example.com/clip.mp4"
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A developer's own key must not turn these tests into calls to the real service.
-    monkeypatch.delenv("COMETAPI_KEY", raising=False)
-    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
-
-
 def _serve(**options: Any) -> Iterator[str]:
     with running_server(Simulator(**options)) as base_url:
         yield base_url

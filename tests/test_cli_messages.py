@@ -20,12 +20,6 @@ VIDEO = "https://example.com/clip.mp4"
 REMOVE = "Remove the selected object from <<<video_1>>>"
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COMETAPI_KEY", raising=False)
-    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
-
-
 @pytest.fixture(scope="module")
 def sim_url() -> Iterator[str]:
     with running_server(Simulator(submit_seconds=0.02, job_seconds=0.1)) as base_url:

@@ -23,12 +23,6 @@ SWAP = "Replace the selected object in <<<video_1>>> with <<<image_1>>>"
 REMOVE = "Remove the selected object from <<<video_1>>>"
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COMETAPI_KEY", raising=False)
-    monkeypatch.delenv("COMETAPI_BASE_URL", raising=False)
-
-
 @pytest.fixture(scope="module")
 def counted() -> Iterator[tuple[Simulator, str]]:
     """A loopback simulator (its `requests` count every request) and its base URL."""
@@ -85,6 +79,10 @@ BAD_INPUTS = {
         _edit("removal", REMOVE, "--selection-image", "{missing_folder}/selection.png"),
         "selection_image",
     ),
+    "selection-image-is-a-folder": (
+        _edit("removal", REMOVE, "--selection-image", "{folder}"),
+        "selection_image",
+    ),
 }
 
 
@@ -101,6 +99,7 @@ def test_bad_session_free_input_sends_nothing_and_exits_2(
         "small": _image_file(tmp_path, "small.png", png_bytes(200, 200)),
         "webp": _image_file(tmp_path, "object.webp", b"RIFF\x24\x00\x00\x00WEBPVP8 " + bytes(64)),
         "missing_folder": tmp_path / "no-such-folder",
+        "folder": tmp_path,
     }
     before = _sent(sim)
     result = _run(base_url, *(arg.format(**files) for arg in args))

@@ -18,22 +18,6 @@ from kling_edit.testing import Simulator, running_server
 AK = "ak-SECRET-cli-access"
 SK = "sk-SECRET-cli-signing-key-32-bytes"
 VIDEO = "https://example.com/clip.mp4"
-VARIABLES = (
-    "COMETAPI_KEY",
-    "COMETAPI_BASE_URL",
-    "KLING_API_KEY",
-    "KLING_ACCESS_KEY",
-    "KLING_SECRET_KEY",
-    "KLING_BASE_URL",
-    "KLING_EDIT_PROVIDER",
-    "KLING_WEBHOOK_SECRET",
-)
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 def invoke(*args: str | Path) -> Result:

@@ -54,7 +54,7 @@ ALL_OPTIONS: dict[str, Any] = {
     "callback_url": "https://hooks.test/kling",
     "external_task_id": "order-1",
     "model_name": "kling-v1-6",
-    "extra_body": {"watermark_info": {"enabled": False}},
+    "watermark": False,
 }
 CREATE_CASES = [
     pytest.param("removal", [], id="removal"),

@@ -416,12 +416,14 @@ CREATE_OPTIONS = {
     "external_task_id": arg(st.uuids().map(str), st.just(""), st.just("   "), optional=True),
     "model_name": arg(st.just("kling-v1-6"), st.just("kling-v2"), optional=True),
     "extra_body": Arg(
-        st.fixed_dictionaries(
-            {"watermark_info": st.fixed_dictionaries({"enabled": st.booleans()})}
-        ),
+        st.fixed_dictionaries({"future_field": st.fixed_dictionaries({"enabled": st.booleans()})}),
         st.one_of(
-            # The escape hatch may not override a validated field.
-            st.dictionaries(st.sampled_from(["prompt", "session_id"]), JSON_SAFE, min_size=1),
+            # The escape hatch may not override or bypass a field the spec has.
+            st.dictionaries(
+                st.sampled_from(["prompt", "session_id", "image_list", "watermark_info"]),
+                JSON_SAFE,
+                min_size=1,
+            ),
             # Nor carry what JSON cannot.
             st.dictionaries(st.just("x"), JUNK, min_size=1),
             JUNK,
@@ -606,7 +608,7 @@ EDGE_CASES = [
         "tasks.remove",
         Ref.SESSION,
         prompt=PROMPT,
-        extra_body={"watermark_info": float("nan")},
+        extra_body={"future_field": float("nan")},
     ),
     case(
         "download URL httpx cannot parse",

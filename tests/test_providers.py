@@ -24,22 +24,8 @@ AK = "ak-SECRET-access"
 SK = "sk-SECRET-signing-key-32-bytes-long"
 PROMPT = "Delete the selected object from <<<video_1>>>"
 VIDEO = "https://example.com/clip.mp4"
-VARIABLES = (
-    "COMETAPI_KEY",
-    "COMETAPI_BASE_URL",
-    "KLING_API_KEY",
-    "KLING_ACCESS_KEY",
-    "KLING_SECRET_KEY",
-    "KLING_BASE_URL",
-)
 
 ClientClass = type[KlingEdit] | type[AsyncKlingEdit]
-
-
-@pytest.fixture(autouse=True)
-def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

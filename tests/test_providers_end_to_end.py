@@ -28,12 +28,6 @@ VIDEO = "https://example.com/clip.mp4"
 PROMPT = "Delete the selected object from <<<video_1>>>"
 
 
-@pytest.fixture(autouse=True)
-def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("KLING_API_KEY", "KLING_ACCESS_KEY", "KLING_SECRET_KEY", "KLING_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-
-
 class DeliveryCounter:
     """ASGI middleware: counts the POSTs each webhook-id reached the receiver with."""
 

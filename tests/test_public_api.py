@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import inspect
 import subprocess
@@ -149,9 +150,34 @@ BATCH_NAMES = [
 ]
 
 
-def test_the_batch_module_is_pinned_and_reports_itself() -> None:
-    import kling_edit.batch
+TESTING_NAMES = [
+    "SAMPLE_COVER",
+    "SAMPLE_IMAGE",
+    "SAMPLE_VIDEO",
+    "ConnectionFault",
+    "FakeClock",
+    "Faults",
+    "RouteFaults",
+    "SimResponse",
+    "SimSession",
+    "SimTask",
+    "Simulator",
+    "SimulatorTransport",
+    "VideoInfo",
+    "running_server",
+    "serve",
+]
 
-    assert kling_edit.batch.__all__ == BATCH_NAMES
-    for name in BATCH_NAMES[1:]:
-        assert getattr(kling_edit.batch, name).__module__ == "kling_edit.batch", name
+
+@pytest.mark.parametrize(
+    ("module_name", "names"),
+    [("kling_edit.batch", BATCH_NAMES), ("kling_edit.testing", TESTING_NAMES)],
+)
+def test_a_public_submodule_is_pinned_and_its_names_report_it(
+    module_name: str, names: list[str]
+) -> None:
+    module = importlib.import_module(module_name)
+    assert module.__all__ == names
+    for name in names:
+        if not name.isupper():  # constants (STATES, the sample paths) have no module
+            assert getattr(module, name).__module__ == module_name, name

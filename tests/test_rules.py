@@ -121,6 +121,25 @@ INVALID_CREATES = [
         "prompt",
         id="extra-body-overrides-a-checked-field",
     ),
+    # A field the spec knows goes through its own argument and checks, even when not given.
+    pytest.param(
+        _create(extra_body={"image_list": [{"image": "https://x.test/a.png"}]}),
+        "extra_body",
+        "image_list",
+        id="extra-body-sneaks-an-image-into-a-removal",
+    ),
+    pytest.param(
+        _create(extra_body={"watermark_info": {"enabled": "yes"}}),
+        "extra_body",
+        "watermark",
+        id="extra-body-bypasses-the-watermark-check",
+    ),
+    pytest.param(
+        _create(extra_body={"negative_prompt": 5}),
+        "extra_body",
+        "negative_prompt",
+        id="extra-body-bypasses-the-negative-prompt-check",
+    ),
 ]
 
 

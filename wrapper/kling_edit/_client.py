@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
 import time
 from collections.abc import Mapping
 from types import TracebackType
@@ -78,8 +77,7 @@ class _BaseClient:
         self._auth = CredentialsAuth(credentials_for(self._provider, *credentials))
         if not isinstance(max_retries, int) or isinstance(max_retries, bool) or max_retries < 0:
             raise KlingEditError(f"max_retries must be a non-negative integer, got {max_retries!r}")
-        base_url = base_url or os.environ.get(self._provider.base_url_env)
-        self.base_url = (base_url or self._provider.default_base_url).rstrip("/")
+        self.base_url = self._provider.host(base_url)
         self._set_defaults(timeout, max_retries)
         self.poll_schedule = poll_schedule or PollSchedule()
         # Built once: most calls add no headers of their own and reuse these as they are.

@@ -7,6 +7,7 @@ Nothing else lives here: the clients' `tasks.download` does the HTTP streaming.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -52,7 +53,16 @@ class DownloadTarget:
                 target.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise _unwritable(target, error) from None
-        self.path = target / default_name if target.is_dir() else target
+        if target.is_dir():
+            # The name comes from the answer (a task id, a URL's last segment): it may not
+            # leave the folder (a separator, an absolute path, "..") nor be none.
+            if _PATH_PARTS.search(default_name) or default_name.strip(".") == "":
+                raise DownloadError(
+                    f"{default_name[:80]!r} cannot name a file in a folder: give dest a file path"
+                )
+            self.path = target / default_name
+        else:
+            self.path = target
         if not self.path.parent.is_dir():
             raise fail("dest", f"folder {str(self.path.parent)!r} does not exist")
         self.max_bytes = max_bytes
@@ -74,8 +84,16 @@ class DownloadTarget:
             raise DownloadError(
                 f"downloading {_short(url)} failed: HTTP {status_code}", status_code=status_code
             )
-        announced = headers.get("content-length", "")
-        self.total = int(announced) if announced.isdigit() else None
+        announced = headers.get("content-length", "").strip()
+        # ASCII digits only: str.isdigit() takes "²", which int() refuses (as it refuses 4300
+        # digits); past 18 digits (an exabyte) no file is that large: the answer is broken.
+        declared = announced.isascii() and announced.isdigit()
+        if declared and len(announced) > 18:
+            raise DownloadError(
+                f"the result's Content-Length ({len(announced)} digits) is not a real size",
+                status_code=status_code,
+            )
+        self.total = int(announced) if declared else None
         if self.max_bytes is not None and self.total is not None and self.total > self.max_bytes:
             raise DownloadError(
                 f"the result is {self.total} bytes, over max_bytes={self.max_bytes}",
@@ -175,6 +193,11 @@ def _short(url: str) -> str:
     return url.split("?", 1)[0]
 
 
+_HTTP_URL = re.compile(r"https?://", re.IGNORECASE)
+# A separator (either OS's), a NUL or a drive colon would take the name out of the folder.
+_PATH_PARTS = re.compile(r"[/\\\x00:]")
+
+
 def download_plan(
     task: Task | str,
     dest: str | os.PathLike[str],
@@ -193,6 +216,9 @@ def download_plan(
                 "task", f"task {task.task_id} has no result video #{index} (status {task.status})"
             )
         url, name = task.videos[index].url, f"{task.task_id}{'-' + str(index) if index else ''}.mp4"
+        # From the service's answer, like the name: it may not reach beyond http(s).
+        if not _HTTP_URL.match(url):
+            raise DownloadError(f"task {task.task_id}'s result URL is not http(s): {url[:80]!r}")
     else:
         url = _rules.check_http_url("task", task)
         name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or "result.mp4"

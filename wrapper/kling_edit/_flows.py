@@ -162,12 +162,14 @@ def create_once(
             return task
         except KlingEditError as error:
             error.external_task_id = external_id
-            # The service does not say which 400 is "duplicate id", so any refusal of a caller's
-            # id is searched for; every other refusal comes from an attempt that did nothing,
-            # and each earlier attempt that might have done something was searched for already.
-            if not maybe_delivered(error) and not (
-                caller_id and isinstance(error, BadRequestError)
-            ):
+            # The service does not say which 400 is "duplicate id", so a refusal is searched for
+            # when the id may already name a task: the caller's own id, or a resend after an
+            # attempt that may have landed (its search may have missed a task the list did not
+            # show yet). Any other refusal comes from attempts that did nothing.
+            may_be_duplicate = isinstance(error, BadRequestError) and (
+                caller_id or any(maybe_delivered(earlier) for earlier in failures[:-1])
+            )
+            if not maybe_delivered(error) and not may_be_duplicate:
                 error.task_created = False
                 raise
             try:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import httpx
-from attrs import evolve
+from attrs import evolve, fields_dict
 
 from . import _rules
 from ._book import SessionBook
@@ -196,13 +196,19 @@ def create_task_operation(
         return read_answer(response, CreateTaskEnvelope, build)
 
     method, path, body_json, _ = _kwargs(create_task, body=body)
-    # extra_body is the escape hatch for fields the spec lacks; it may not
-    # override what the client validated.
+    # extra_body is the escape hatch for fields the spec lacks. A field the spec has goes through
+    # its own argument and checks, given or not: the hatch may neither override nor bypass them
+    # (an image_list on a removal, an unchecked watermark_info).
     if not isinstance(extra_body, Mapping) or not all(isinstance(k, str) for k in extra_body):
         raise _rules.fail("extra_body", "must be a mapping of field names to JSON values")
-    clashes = sorted(set(extra_body) & set(body_json))
+    spec_fields = fields_dict(CreateTaskRequest).keys() - {"additional_properties"}
+    clashes = sorted(set(extra_body) & (spec_fields | set(body_json)))
     if clashes:
-        raise _rules.fail("extra_body", f"must not repeat validated fields: {', '.join(clashes)}")
+        raise _rules.fail(
+            "extra_body",
+            f"must not carry fields the client checks: {', '.join(clashes)} (pass them as"
+            " arguments: images=, watermark=, ...)",
+        )
     try:
         json.dumps(extra_body, allow_nan=False)
     except (TypeError, ValueError) as error:

@@ -1,6 +1,7 @@
 """The two providers: each one's default host, path layout and the variables holding its keys.
 
-`credentials_for` turns the arguments and environment into `Credentials`; nothing else lives here.
+`credentials_for` turns the arguments and environment into `Credentials` (and `Provider.host` into
+the host to call); nothing else lives here.
 """
 
 from __future__ import annotations
@@ -9,12 +10,20 @@ import os
 from collections.abc import Mapping
 from typing import Literal
 
+import httpx
 from attrs import frozen
 
 from ._auth import AccessKeyCredentials, ApiKeyCredentials, Credentials
 from ._errors import KlingEditError, RequestValidationError
+from ._rules import check_http_url
 
-__all__ = ["PROVIDERS", "Provider", "ProviderName", "credentials_for", "provider_named"]
+__all__ = [
+    "PROVIDERS",
+    "Provider",
+    "ProviderName",
+    "credentials_for",
+    "provider_named",
+]
 
 ProviderName = Literal["cometapi", "kling"]
 
@@ -40,6 +49,26 @@ class Provider:
         return (
             generated_path if self.keeps_prefix else generated_path.removeprefix(_COMETAPI_PREFIX)
         )
+
+    def host(self, base_url: str | None) -> str:
+        """The host to call, checked now (not at the first call): `base_url`, else this
+        provider's variable, else its default; an unusable one is refused naming the argument
+        or the variable."""
+        field = "base_url"
+        if not base_url:
+            base_url, field = os.environ.get(self.base_url_env), self.base_url_env
+            if not base_url:
+                return self.default_base_url
+        try:
+            parsed = httpx.URL(base_url) if isinstance(base_url, str) else None
+        except httpx.InvalidURL as error:  # an unclosed IPv6 host, a port that is no number
+            raise RequestValidationError(field, f"is not a valid URL ({error})") from None
+        if parsed is not None and parsed.userinfo:
+            # Checked before anything echoes the URL: they would show in reprs and httpx's log.
+            raise RequestValidationError(
+                field, "must not carry credentials (user:password@): pass the key as api_key"
+            )
+        return check_http_url(field, base_url).rstrip("/")
 
     @property
     def key_variables(self) -> tuple[str, ...]:
@@ -97,6 +126,10 @@ def _given(argument: str | None, argument_name: str, env: str | None) -> tuple[s
     control character inside it is refused later, naming the same argument or variable.
     """
     if argument is not None:
+        if not isinstance(argument, str):
+            raise RequestValidationError(
+                argument_name, f"must be a string, not {type(argument).__name__}"
+            )
         return (argument.strip(), argument_name) if argument.strip() else None
     value = os.environ.get(env, "").strip() if env is not None else ""
     return (value, env) if value and env is not None else None

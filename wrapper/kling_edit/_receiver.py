@@ -39,8 +39,7 @@ class MemorySeenIds:
     """The default `SeenIds`: in memory, forgetting the least recently seen beyond `maxsize`."""
 
     def __init__(self, maxsize: int = 10_000) -> None:
-        if maxsize < 1:
-            raise RequestValidationError("maxsize", "must be at least 1")
+        _require_positive_int("maxsize", maxsize)
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._maxsize = maxsize
 
@@ -52,6 +51,11 @@ class MemorySeenIds:
         if len(self._ids) > self._maxsize:
             self._ids.popitem(last=False)
         return True
+
+
+def _require_positive_int(field: str, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise RequestValidationError(field, f"must be a whole number at least 1, got {value!r}")
 
 
 class _TooLarge(Exception):
@@ -83,8 +87,12 @@ def asgi_app(
     # asyncio loads when an app is made, not with the package: most programs never receive.
     import asyncio
 
-    if max_body_bytes < 1:
-        raise RequestValidationError("max_body_bytes", "must be at least 1")
+    # Checked now: each would otherwise fail only at the first delivery (a 500, or no hand-off).
+    if not callable(on_task):
+        raise RequestValidationError("on_task", "must be a function or a coroutine function")
+    if seen_ids is not None and not callable(getattr(seen_ids, "add", None)):
+        raise RequestValidationError("seen_ids", "must have an add(webhook_id) -> bool method")
+    _require_positive_int("max_body_bytes", max_body_bytes)
     verifier = Verifier(secret, tolerance) if secret is not None else None
     seen = seen_ids if seen_ids is not None else MemorySeenIds()
     # Hand-offs run in the background, so the 200 goes out first; the lock keeps them in order,
@@ -140,8 +148,11 @@ def asgi_app(
 
 
 async def _read_body(receive: Receive, headers: Mapping[str, str], limit: int) -> bytes:
-    declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int), stripped of leading zeros
+    # so a number longer than the limit's is too large without parsing (int() refuses 4300+).
+    declared = headers.get("content-length", "").lstrip("0")
+    too_long = len(declared) > len(str(limit))
+    if declared.isascii() and declared.isdigit() and (too_long or int(declared) > limit):
         raise _TooLarge
     chunks: list[bytes] = []
     size = 0

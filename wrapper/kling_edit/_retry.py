@@ -23,6 +23,7 @@ from ._errors import (
     APIResponseValidationError,
     APITimeoutError,
     KlingEditError,
+    ServerError,
 )
 from ._steps import CallOptions, Flow, Operation, Send, Sleep
 
@@ -104,7 +105,11 @@ def maybe_delivered(error: KlingEditError) -> bool:
     # A 2xx answer that cannot be read, or whose envelope `code` is not an integer ("0", null),
     # is no refusal: the service may well have done the work.
     unreadable_success = 200 <= status < 300 and error.code is None
-    return isinstance(error, APIResponseValidationError) or unreadable_success or status >= 500
+    # A server-error code (5000-5002) under any status: the code decides, as it does the class.
+    failed_while_handling = isinstance(error, ServerError) or status >= 500
+    return (
+        isinstance(error, APIResponseValidationError) or unreadable_success or failed_while_handling
+    )
 
 
 def is_retryable(error: KlingEditError, replay_safe: bool) -> bool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Unpack
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol, Unpack
 
 from ._models import Preview, Selection, Session
 from ._operations import change_selection, clear_selection, init_session, preview_selection
@@ -12,7 +12,18 @@ if TYPE_CHECKING:
     from ._client import AsyncKlingEdit, KlingEdit
     from ._steps import RequestOptions
 
-Point = tuple[float, float] | Any
+
+class _HasXY(Protocol):
+    """Any object with .x and .y (a dataclass, a named tuple, a numpy record, ...)."""
+
+    @property
+    def x(self) -> float: ...
+
+    @property
+    def y(self) -> float: ...
+
+
+Point = tuple[float, float] | Sequence[float] | Mapping[str, float] | _HasXY
 """An (x, y) pair in [0, 1] (0, 0 is the top-left corner), a {"x", "y"} mapping, or any object
 with .x and .y."""
 

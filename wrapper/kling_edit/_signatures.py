@@ -46,10 +46,10 @@ class Verifier:
     ) -> None:
         from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
-        secrets = [secret] if isinstance(secret, str) else list(secret)
+        secrets = [secret] if isinstance(secret, str) else _listed(secret)
         if not secrets:
             raise RequestValidationError("secret", "give at least one webhook secret")
-        if not (tolerance >= 0 and math.isfinite(tolerance)):
+        if not (isinstance(tolerance, int | float) and tolerance >= 0 and math.isfinite(tolerance)):
             raise RequestValidationError("tolerance", "must be a finite number of seconds >= 0")
         self._webhooks = []
         for index, value in enumerate(secrets):
@@ -66,17 +66,16 @@ class Verifier:
     def __repr__(self) -> str:
         return f"Verifier(secrets=<{len(self._webhooks)} hidden>, tolerance={self._tolerance})"
 
-    def verify(self, body: bytes, headers: Mapping[str, str]) -> Task:
-        lowered = {name.lower(): value for name, value in headers.items()}
+    def verify(
+        self, body: bytes | bytearray | memoryview | str, headers: Mapping[str, str]
+    ) -> Task:
+        text = _text(body)
+        lowered = _lowered(headers)
         webhook_id, timestamp, signatures = (
             _required(lowered, name)
             for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
         )
         sent_at = self._check_timestamp(timestamp)
-        try:
-            text = body.decode()
-        except UnicodeDecodeError:
-            raise WebhookVerificationError("bad_body", "the body is not UTF-8 text") from None
         expected = [webhook.sign(webhook_id, sent_at, text) for webhook in self._webhooks]
         if not _any_matches(expected, signatures.split()):
             raise WebhookVerificationError(
@@ -91,9 +90,14 @@ class Verifier:
             raise WebhookVerificationError(
                 "bad_timestamp", "webhook-timestamp is not a whole number of seconds"
             )
-        # Twelve digits reach the year 33658; longer values (which would overflow a float, or
-        # the int parser's digit limit) are simply far from now.
-        age = self._clock() - int(value) if len(value) <= 12 else -math.inf
+        # Longer values (which would overflow a float, or the int parser's digit limit) and
+        # times past what a datetime holds are simply far from now.
+        sent_at = int(value) if len(value) <= 12 else None
+        age = (
+            self._clock() - sent_at
+            if sent_at is not None and sent_at <= _LAST_DATETIME_SECOND
+            else -math.inf
+        )
         if abs(age) > self._tolerance:
             when = (
                 f"{age:.0f} s old"
@@ -107,6 +111,49 @@ class Verifier:
                 f"webhook-timestamp is {when}, beyond the tolerance of {self._tolerance:g} s",
             )
         return datetime.fromtimestamp(int(value), UTC)
+
+
+# 9999-12-31T23:59:59Z, the last second a datetime can hold.
+_LAST_DATETIME_SECOND = 253_402_300_799
+
+
+def _listed(secrets: object) -> list[str]:
+    """The rotation's secrets, or RequestValidationError (a caller's mistake, not a TypeError)."""
+    if isinstance(secrets, Sequence) and not isinstance(secrets, bytes):
+        listed = list(secrets)
+        if all(isinstance(value, str) for value in listed):
+            return listed
+    raise RequestValidationError("secret", "give the webhook secret as a string or a list of them")
+
+
+def _text(body: object) -> str:
+    """The raw body as text: frameworks hand it over as bytes, a buffer or already decoded."""
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, bytes | bytearray | memoryview):
+        raise RequestValidationError(
+            "body", f"must be the request's raw body (bytes or str), not {type(body).__name__}"
+        )
+    try:
+        return bytes(body).decode()
+    except UnicodeDecodeError:
+        raise WebhookVerificationError("bad_body", "the body is not UTF-8 text") from None
+
+
+def _lowered(headers: object) -> dict[str, str]:
+    """The headers by lower-case name; raw ASGI bytes are read as Latin-1, as HTTP does."""
+    if not isinstance(headers, Mapping):
+        raise RequestValidationError("headers", "must be a mapping of header names to values")
+    lowered = {}
+    for name, value in headers.items():
+        name, value = (
+            item.decode("latin-1") if isinstance(item, bytes) else item for item in (name, value)
+        )
+        if isinstance(name, str) and isinstance(value, str):
+            lowered[name.lower()] = value
+        elif isinstance(name, str) and name.lower().startswith("webhook-"):
+            raise WebhookVerificationError("missing_header", f"the {name} header is not text")
+    return lowered
 
 
 def _required(headers: Mapping[str, str], name: str) -> str:
@@ -138,7 +185,7 @@ def read_task(text: str | bytes) -> Task:
 
 
 def verify(
-    body: bytes,
+    body: bytes | bytearray | memoryview | str,
     headers: Mapping[str, str],
     secret: str | Sequence[str],
     *,
@@ -146,7 +193,8 @@ def verify(
 ) -> Task:
     """Check a callback delivery's Standard Webhooks signature, then read its body as a Task.
 
-    `headers` are the request's headers (any case); `secret` is the account's webhook secret
+    `body` is the request's raw body (bytes, or the same text as a str); `headers` are the
+    request's headers (any case); `secret` is the account's webhook secret
     (`whsec_...`), or several during a rotation: a delivery passes if any of its signatures
     matches any secret. The `webhook-timestamp` must be within `tolerance` seconds of now.
     Raises `WebhookVerificationError` naming the check that failed.

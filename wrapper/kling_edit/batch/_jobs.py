@@ -7,6 +7,7 @@ key; nothing of it is ever sent.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import warnings
@@ -117,20 +118,25 @@ def load_jobs(path: str | Path) -> tuple[list[Job], list[BadLine]]:
     jobs: list[Job] = []
     bad: list[BadLine] = []
     seen: set[str] = set()
-    with source.open(encoding="utf-8") as lines:
-        for number, text in enumerate(lines, start=1):
-            if not text.strip():
-                continue
+    try:
+        handle = source.open("rb")
+    except OSError as error:
+        raise _rules.fail("path", f"the jobs file cannot be read ({error})") from None
+    with handle:
+        # Bytes, decoded line by line: one line that is not UTF-8 is a bad line, not a dead file.
+        for number, raw in enumerate(handle, start=1):
             key: str | None = None
             try:
-                data = json.loads(text)
+                data = _json_line(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw)
+                if data is None:
+                    continue
                 if not isinstance(data, dict):
                     raise _rules.fail("line", "must be one JSON object")
                 raw_key = data.get("key")
                 key = raw_key if isinstance(raw_key, str) else None
                 job = parse_job(data, number, source.parent)
-            except json.JSONDecodeError as error:
-                bad.append(BadLine(number, None, f"not valid JSON ({error.msg})"))
+            except _Unreadable as error:
+                bad.append(BadLine(number, None, str(error)))
                 continue
             except RequestValidationError as error:
                 bad.append(BadLine(number, key, str(error)))
@@ -141,6 +147,28 @@ def load_jobs(path: str | Path) -> tuple[list[Job], list[BadLine]]:
             seen.add(job.key)
             jobs.append(job)
     return jobs, bad
+
+
+class _Unreadable(Exception):
+    """A line that is no JSON value: why, as the bad line says it."""
+
+
+def _json_line(raw: bytes) -> object:
+    """The line's JSON value; None for a blank line."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        raise _Unreadable("not UTF-8 text") from None
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _Unreadable(f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise _Unreadable("not valid JSON (nested too deeply)") from None
+    except ValueError as error:  # a number past Python's digit limit
+        raise _Unreadable(f"not valid JSON ({error})") from None
 
 
 def parse_job(data: Mapping[str, Any], line: int, base: Path) -> Job:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ._dsn import hide_password
 from ._jobs import Job
 from ._store import (
     DONE,
@@ -50,11 +51,15 @@ class PostgresJournal:
                 "a PostgreSQL journal needs psycopg: pip install 'kling-edit[postgres]'"
             ) from error
         self.db_errors = (psycopg.Error,)
-        with journal_errors(self.db_errors):
+        try:
             # Autocommit: every statement outside `transaction()` commits at once.
             self._db: psycopg.Connection[dict[str, Any]] = psycopg.connect(
                 dsn, autocommit=True, row_factory=dict_row
             )
+        except psycopg.Error as error:
+            # `from None`: the driver's error may quote the URL, password and all.
+            raise JournalError(f"the journal failed: {hide_password(str(error), dsn)}") from None
+        with journal_errors(self.db_errors):
             self._batch_id = self._prepare()
 
     def _prepare(self) -> str:

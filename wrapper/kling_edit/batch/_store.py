@@ -224,20 +224,53 @@ def record_from_row(row: Mapping[str, Any]) -> JobRecord:
     return JobRecord(
         key=row["key"],
         line=row["line"],
-        job=Job.from_json(row["spec"]),
+        job=_read(row, "spec", Job.from_json),
         external_task_id=row["external_task_id"],
-        state=row["state"],
+        state=_read(row, "state", _known_state),
         session_id=row["session_id"],
         session_at=row["session_at"],
         task_id=row["task_id"],
         status=row["status"],
-        costs=json.loads(row["costs"]),
+        costs=_read(row, "costs", _costs),
         result_path=row["result_path"],
         error=row["error"],
         expires_at=row["expires_at"],
         lease_owner=row["lease_owner"],
         lease_until=row["lease_until"],
     )
+
+
+def _read(row: Mapping[str, Any], column: str, read: Callable[[Any], R]) -> R:
+    """A column read by `read`, or a JournalError naming the job: a damaged row (by hand, a bad
+    disk, another version) must not surface as a JSONDecodeError or KeyError."""
+    try:
+        return read(row[column])
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+        raise JournalError(
+            f"job {row['key']!r}: the journal's {column} cannot be read ({error!r:.200})"
+        ) from None
+
+
+def _known_state(value: object) -> str:
+    if value not in STATES:
+        raise ValueError(f"{value!r} is not one of {', '.join(STATES)}")
+    return str(value)
+
+
+def _costs(text: Any) -> dict[str, str]:
+    costs = json.loads(text)
+    if not isinstance(costs, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and _is_decimal(v) for k, v in costs.items()
+    ):
+        raise ValueError("not an object of decimal strings")
+    return costs
+
+
+def _is_decimal(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:  # decimal.InvalidOperation
+        return False
 
 
 # Shared by both stores: plain SQL types that SQLite and PostgreSQL both take.

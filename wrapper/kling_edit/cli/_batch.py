@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import click
@@ -20,6 +19,7 @@ from rich.text import Text
 
 from .._client import AsyncKlingEdit
 from ..batch import BatchRunner, Journal, JournalError, Summary, load_jobs, open_journal, summarize
+from ..batch._dsn import without_password
 from ..batch._runner import DEFAULT_LEASE_SECONDS
 from ._clients import connect
 from ._invocation import CLIError, out, say
@@ -67,7 +67,7 @@ def _opened(target: str) -> Iterator[Journal]:
     try:
         journal = open_journal(target)
     except JournalError as error:
-        shown = _without_password(target)
+        shown = without_password(target)
         raise CLIError(
             f"cannot open the journal {shown!r}: {str(error).replace(target, shown)}",
             ExitCode.ERROR,
@@ -76,15 +76,6 @@ def _opened(target: str) -> Iterator[Journal]:
         yield journal
     finally:
         journal.close()
-
-
-def _without_password(target: str) -> str:
-    """A journal URL fit to print: its password (a secret like any key) replaced by ***."""
-    parts = urlsplit(target)
-    if parts.password is None:
-        return target
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 class _LiveCounts:

@@ -31,7 +31,10 @@ LOCAL_KEY = "sk-local-simulator"
 
 
 def _is_loopback(url: str) -> bool:
-    return urlsplit(url).hostname in _LOOPBACK_HOSTS
+    try:
+        return urlsplit(url).hostname in _LOOPBACK_HOSTS
+    except ValueError:  # an unclosed IPv6 host: no loopback, and the client refuses it
+        return False
 
 
 def provider_of(ctx: click.Context) -> Provider:

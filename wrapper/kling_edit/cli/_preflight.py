@@ -20,6 +20,8 @@ from .._operations import change_selection, create_task_operation, init_session
 from .._rules import PromptWarning, check_seconds, fail
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ._workflow import Edit, Plan
 
 # Stands in for the session id no request has produced yet; never sent.
@@ -34,9 +36,16 @@ def check_plan(plan: Plan) -> Plan:
     init_session(plan.video_url, plan.video_id, book)
     change_selection("add", _NO_SESSION_YET, plan.frame_index, plan.points, book)
     check_seconds("timeout", plan.timeout)  # what wait() would refuse, after the paid create
-    if plan.selection_image is not None and not plan.selection_image.parent.is_dir():
-        raise fail("selection_image", f"folder {str(plan.selection_image.parent)!r} does not exist")
+    if plan.selection_image is not None:
+        _check_selection_image(plan.selection_image)
     return attrs.evolve(plan, edits=tuple(_check_edit(edit, book) for edit in plan.edits))
+
+
+def _check_selection_image(path: Path) -> None:
+    if path.is_dir():
+        raise fail("selection_image", f"{str(path)!r} is a folder: give the PNG file to write")
+    if not path.parent.is_dir():
+        raise fail("selection_image", f"folder {str(path.parent)!r} does not exist")
 
 
 def _check_edit(edit: Edit, book: SessionBook) -> Edit:

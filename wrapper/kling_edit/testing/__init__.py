@@ -44,3 +44,11 @@ __all__ = [
     "running_server",
     "serve",
 ]
+
+# Tracebacks, reprs and help() then name the import users write, not a private module (the
+# sample paths are plain `Path`s and keep theirs).
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) or callable(_obj):
+        _obj.__module__ = __name__
+del _name, _obj
