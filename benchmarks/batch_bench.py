@@ -58,7 +58,7 @@ async def _cpu_per_request(base_url: str, jobs: int) -> tuple[float, int]:
     http = httpx.AsyncClient(event_hooks={"request": [count]}, timeout=300.0)
     async with AsyncKlingEdit(KEY, base_url=base_url, http_client=http, timeout=300.0) as client:
         session = await client.sessions.init(video_url=VIDEO)
-        await client.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+        await client.sessions.add_points(session, frame_index=0, points=[(0.125, 0.5)])
 
         async def job() -> None:
             task = await client.tasks.remove(session, prompt=PROMPT)
@@ -105,7 +105,7 @@ async def _raw_loop(base_url: str, jobs: int, concurrency: int, out: Path) -> fl
             while not queue.empty():
                 n = queue.get_nowait()
                 session = await client.sessions.init(video_url=VIDEO)
-                await client.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+                await client.sessions.add_points(session, frame_index=0, points=[(0.125, 0.5)])
                 task = await client.tasks.remove(session, prompt=PROMPT)
                 task = await client.tasks.wait(task, timeout=600)
                 await client.tasks.download(task, out / f"job-{n}.mp4")
@@ -119,7 +119,7 @@ async def _batch(base_url: str, jobs: int, concurrency: int, folder: Path) -> fl
     source = folder / "jobs.jsonl"
     line = {
         "video_url": VIDEO,
-        "selections": [{"frame_index": 0, "points": [[0.5, 0.4]]}],
+        "selections": [{"frame_index": 0, "points": [[0.125, 0.5]]}],
         "edit_mode": "removal",
         "prompt": PROMPT,
     }

@@ -47,7 +47,7 @@ def _jobs_file(tmp_path: Path, count: int, *extra: dict[str, Any], **fields: Any
         {
             "key": f"job-{n}",
             "video_url": "https://example.com/clip.mp4",
-            "selections": [{"frame_index": 0, "points": [[0.5, 0.4]]}],
+            "selections": [{"frame_index": 0, "points": [[0.125, 0.5]]}],
             "edit_mode": "removal",
             "prompt": REMOVE,
             **fields,

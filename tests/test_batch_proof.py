@@ -56,7 +56,7 @@ def _jobs_file(tmp_path: Path, count: int) -> Path:
             {
                 "key": f"job-{n:04}",
                 "video_url": "https://example.com/clip.mp4",
-                "selections": [{"frame_index": 0, "points": [[0.5, 0.4]]}],
+                "selections": [{"frame_index": 0, "points": [[0.125, 0.5]]}],
                 "edit_mode": "removal",
                 "prompt": "Remove the selected object from <<<video_1>>>",
             }

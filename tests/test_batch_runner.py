@@ -41,7 +41,7 @@ def _line(key: str, **fields: Any) -> str:
     job = {
         "key": key,
         "video_url": "https://example.com/clip.mp4",
-        "selections": [{"frame_index": 0, "points": [[0.5, 0.4]]}],
+        "selections": [{"frame_index": 0, "points": [[0.125, 0.5]]}],
         "edit_mode": "removal",
         "prompt": REMOVE,
         **fields,
@@ -108,7 +108,7 @@ async def test_a_caller_id_that_exists_answers_the_existing_task(tmp_path: Path)
     simulator = _simulator()
     async with _client(simulator) as client:
         session = await client.sessions.init(video_url="https://example.com/clip.mp4")
-        await client.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+        await client.sessions.add_points(session, frame_index=0, points=[(0.125, 0.5)])
         first = await client.tasks.remove(session, prompt=REMOVE, external_task_id="same-id")
         again = await client.tasks.remove(session, prompt=REMOVE, external_task_id="same-id")
     assert again.task_id == first.task_id
@@ -372,7 +372,7 @@ async def test_a_lease_taken_over_during_the_lookup_sends_no_create(tmp_path: Pa
     journal.load(_jobs(tmp_path, 1))
     async with _client(simulator) as setup:
         session = await setup.sessions.init(video_url="https://example.com/clip.mp4")
-        await setup.sessions.add_points(session, frame_index=0, points=[(0.5, 0.4)])
+        await setup.sessions.add_points(session, frame_index=0, points=[(0.125, 0.5)])
     journal.claim("dead-worker", time.time() - 10, 1.0, exclude=(), started=False)
     journal.update(
         "job-00",
@@ -445,3 +445,40 @@ async def test_a_transient_error_gets_the_job_another_turn_in_the_same_run(
     await http.aclose()
     assert (summary.counts["done"], summary.counts["submitted"]) == (1, 1)
     assert [r.key for r in journal.records() if r.state == "done"] == ["job-00"]
+
+
+async def test_a_selection_of_nothing_fails_the_job_before_the_create(tmp_path: Path) -> None:
+    simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
+    background = [{"frame_index": 0, "points": [[0.9, 0.9]]}]
+    journal.load(_jobs(tmp_path, 1, selections=background))
+    summary = await _run(simulator, journal, tmp_path / "out")
+    assert summary.counts["failed"] == 1
+    error = journal.records()[0].error
+    assert error is not None
+    assert "selected no object" in error
+    assert simulator.tasks == ()
+
+
+async def test_an_image_gone_since_loading_fails_the_job_before_the_paid_init(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from kling_edit.testing import SAMPLE_IMAGE
+
+    image = tmp_path / "object.png"
+    shutil.copy(SAMPLE_IMAGE, image)
+    simulator, journal = _simulator(), SQLiteJournal(tmp_path / "jobs.db")
+    journal.load(
+        _jobs(
+            tmp_path,
+            1,
+            edit_mode="swap",
+            prompt="Swap it for <<<image_1>>> in <<<video_1>>>",
+            images=[str(image)],
+        )
+    )
+    image.unlink()  # moved away between loading the file and running it
+    summary = await _run(simulator, journal, tmp_path / "out")
+    assert summary.counts["failed"] == 1
+    assert simulator.requests.get("init", 0) == 0

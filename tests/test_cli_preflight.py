@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kling_edit import KlingEdit, PollSchedule, RequestValidationError, Session
+from kling_edit import KlingEdit, KlingEditError, PollSchedule, RequestValidationError, Session
 from kling_edit.cli import Edit, Plan, Workflow
 from kling_edit.cli._app import cli
 from kling_edit.testing import SAMPLE_IMAGE, Simulator, running_server
@@ -46,7 +46,7 @@ def _image_file(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
-def _edit(mode: str, prompt: str, *extra: str, point: str = "0.5,0.4") -> list[str]:
+def _edit(mode: str, prompt: str, *extra: str, point: str = "0.125,0.5") -> list[str]:
     return ["--point", point, "--edit", mode, "--prompt", prompt, *extra]
 
 
@@ -155,3 +155,18 @@ def test_images_are_read_once_before_init(tmp_path: Path) -> None:
     with KlingEdit.simulated(sim, poll_schedule=PollSchedule(0.05, 1, 0.05)) as client:
         outcome = RemoveImageOnInit(client).run(plan)
     assert outcome.results[0].path.is_file()
+
+
+def test_a_selection_of_nothing_creates_no_task(tmp_path: Path) -> None:
+    """A point on the background selects no object: `run` stops before the paid create."""
+    sim = Simulator()
+    plan = Plan(
+        frame_index=0,
+        points=((0.9, 0.9),),  # the sample's background, away from its ball
+        video_url=VIDEO,
+        edits=(Edit("removal", "Remove it from <<<video_1>>>", (), dest=tmp_path),),
+    )
+    with KlingEdit.simulated(sim) as client, pytest.raises(KlingEditError, match="no object"):
+        Workflow(client).run(plan)
+    assert sim.requests["add"] == 1
+    assert sim.tasks == ()

@@ -36,6 +36,7 @@ from .._errors import (
     TaskFailedError,
 )
 from .._flows import PollSchedule
+from .._media import prepare_image
 from .._models import Task
 from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._cost import add_cost, set_cost, units_of
@@ -306,6 +307,10 @@ class BatchRunner:
         if not record.costs and not await self._may_start():
             raise _BudgetReached
         job = record.job
+        # The images were checked when the file was loaded, maybe days ago: a local one moved or
+        # changed since must fail the job here, before the billed init, not at create.
+        for index, image in enumerate(job.images):
+            prepare_image(f"images[{index}]", _image(image))
         session = await self._client.sessions.init(video_url=job.video_url, video_id=job.video_id)
         return await self._record(
             record,
@@ -328,6 +333,12 @@ class BatchRunner:
                 selection = await sessions.add_points(
                     session_id, frame_index=mark.frame_index, points=mark.points
                 )
+                if not selection.objects:  # a paid edit of nothing: fail the job instead
+                    raise RequestValidationError(
+                        "selections",
+                        f"the points on frame {mark.frame_index} selected no object; no task"
+                        " was created",
+                    )
                 if units_of(selection):  # a journal write waits for the disk: only when it adds
                     record = await self._record(record, costs=add_cost(record, "select", selection))
         except NotFoundError:

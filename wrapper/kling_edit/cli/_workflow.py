@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 
-from .._errors import DownloadError
+from .._errors import DownloadError, KlingEditError
 from .._masks import Mask, overlay
 from .._media import ImageInput
 from .._models import Preview, Selection, Session, Task
@@ -244,6 +244,12 @@ class Workflow:
         plan = check_plan(plan)
         session = self.open(video_url=plan.video_url, video_id=plan.video_id)
         selection = self.mark(session, plan.frame_index, plan.points)
+        if not selection.objects:
+            # Creating now would pay for an edit of nothing.
+            raise KlingEditError(
+                f"the points on frame {plan.frame_index} selected no object: no task was created;"
+                " move the points onto the object (see the cover image of the session)"
+            )
         preview = self.preview(session)
         if plan.selection_image is not None:
             self.save_selection(selection, preview, plan.selection_image)
