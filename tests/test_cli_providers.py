@@ -41,7 +41,7 @@ def test_every_step_runs_on_kling_with_access_keys(
     at = ("--provider", "kling", "--base-url", kling_url, "--json")
 
     ran = invoke(
-        "run", "--video", VIDEO, "--point", "0.5,0.5", "--edit", "removal",
+        "run", "--video", VIDEO, "--point", "0.125,0.5", "--edit", "removal",
         "--prompt", "Remove the selected object from <<<video_1>>>", "--out", tmp_path, *at,
     )  # fmt: skip
     assert ran.exit_code == 0, ran.stderr
