@@ -6,10 +6,12 @@ Nothing else lives here: no I/O, no retrying (`_retry`), no multi-step flows (`_
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from attrs import evolve
@@ -222,11 +224,26 @@ def _new_external_id() -> str:
     return f"kling-edit-{uuid.uuid4()}"
 
 
-def get_task(task_id: object, field_name: str = "task_id") -> Operation[Task]:
+# An id the generated code puts in the get-task path as it is (nothing in it needs quoting).
+_ID_MARK = "0klingedit0task0id0"
+
+
+@functools.cache
+def _get_task_route() -> tuple[str, str, str]:
+    """The get-task method and the path around its id, built once by the generated code: the
+    route is read on every poll."""
     from kling_edit_api.api.default import get_task as api
 
-    method, path, _, _ = _kwargs(api, task_id=_rules.check_id(field_name, task_id))
-    return Operation("get_task", method, path, parse_task)
+    method, path, _, _ = _kwargs(api, task_id=_ID_MARK)
+    before, _, after = path.partition(_ID_MARK)
+    return method, before, after
+
+
+def get_task(task_id: object, field_name: str = "task_id") -> Operation[Task]:
+    method, before, after = _get_task_route()
+    # Quoted as the generated `_get_kwargs` quotes it (tests/test_hot_path.py compares them).
+    quoted = quote(_rules.check_id(field_name, task_id), safe="")
+    return Operation("get_task", method, before + quoted + after, parse_task)
 
 
 def list_tasks(page: object, page_size: object) -> Operation[list[Task]]:
