@@ -17,7 +17,6 @@ import httpx
 
 from kling_edit_api.types import UNSET, Unset
 
-from ._callbacks import normalize_callback
 from ._errors import APIResponseValidationError, error_from_envelope
 from ._fields import (
     FieldError,
@@ -232,6 +231,8 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
     An envelope (`{"code", "data"}`) around the task is unwrapped. `raw` is the task as sent.
     """
     from kling_edit_api.models.task import Task as ApiTask
+
+    from ._callbacks import normalize_callback  # only programs receiving callbacks load it
 
     if isinstance(body, bytes | str):
         try:
