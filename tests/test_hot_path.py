@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+
 import attrs
 import pytest
 
@@ -37,3 +41,37 @@ def test_deadline_is_set_inside_and_restored_after() -> None:
             assert _deadline.get() != inner
         assert _deadline.get() == inner
     assert _deadline.get() is None
+
+
+def _modules_loaded_by(code: str) -> list[str]:
+    """The httpcore-family modules loaded after `import httpx` by `code`, in a fresh interpreter."""
+    script = (
+        "import sys, httpx\n"
+        "before = set(sys.modules)\n"
+        f"{code}\n"
+        "heavy = ('httpcore', 'h11', 'anyio', 'certifi', 'kling_edit._callbacks')\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith(heavy)))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = ast.literal_eval(result.stdout.strip())
+    return loaded
+
+
+def test_a_client_on_a_mock_transport_loads_no_httpcore() -> None:
+    # httpx loads httpcore only for its own transports; the wrapper's deadline backend follows.
+    loaded = _modules_loaded_by(
+        "import kling_edit\n"
+        "mock = httpx.MockTransport(lambda request: httpx.Response(404))\n"
+        "kling_edit.KlingEdit(api_key='k', http_client=httpx.Client(transport=mock))"
+    )
+    assert loaded == []
+
+
+def test_a_client_on_httpx_transport_keeps_deadlines_on_its_pool() -> None:
+    from kling_edit import KlingEdit
+    from kling_edit._deadline_backend import _DeadlineBackend
+
+    with KlingEdit(api_key="k") as client:
+        pool = client._http._transport._pool  # type: ignore[attr-defined]
+        assert isinstance(pool._network_backend, _DeadlineBackend)
