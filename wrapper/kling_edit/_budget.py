@@ -13,7 +13,6 @@ import time
 from typing import TYPE_CHECKING
 
 import httpx
-from attrs import evolve
 
 from ._deadline import attempt_budget
 from ._errors import APITimeoutError, KlingEditError
@@ -37,7 +36,7 @@ def started(options: CallOptions) -> CallOptions:
     budget = call_budget(options.timeout)
     if options.deadline is not None or budget is None:
         return options
-    return evolve(options, deadline=time.monotonic() + budget)
+    return options.ending_at(time.monotonic() + budget)
 
 
 def time_left(options: CallOptions) -> float | None:

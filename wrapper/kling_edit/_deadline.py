@@ -3,24 +3,19 @@
 httpx's timeouts bound each network operation, not the exchange: a server sending one byte
 every 0.3 s restarts them with every byte and holds a request for minutes. The async client
 cancels an attempt with `asyncio.timeout`; a blocking read cannot be cancelled, so the sync
-client's connections get a network backend that bounds every socket operation (connect, TLS,
-each read and write) by the time left before the attempt's deadline.
+client's connections get a network backend (`_deadline_backend`) that bounds every socket
+operation (connect, TLS, each read and write) by the time left before the attempt's deadline.
 Nothing else lives here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-import ssl
 import time
-import typing
-from collections.abc import Awaitable, Iterable, Iterator
+from collections.abc import Awaitable
 
-import httpcore
 import httpx
 
-_WRITE_SLICE = 65536
 # Absolute time.monotonic() by which the current attempt in this thread must end.
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "kling_edit_deadline", default=None
@@ -40,17 +35,28 @@ def attempt_budget(timeout: float | httpx.Timeout | None) -> float | None:
     return timeout
 
 
-@contextlib.contextmanager
-def deadline(budget: float | None) -> Iterator[None]:
+class _Deadline:
+    """The context manager of `deadline()`: a class, as it is entered on every sync request and
+    costs a fraction of a generator-based one."""
+
+    __slots__ = ("_budget", "_token")
+
+    def __init__(self, budget: float | None) -> None:
+        self._budget = budget
+        self._token: contextvars.Token[float | None] | None = None
+
+    def __enter__(self) -> None:
+        if self._budget is not None:
+            self._token = _deadline.set(time.monotonic() + self._budget)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _deadline.reset(self._token)
+
+
+def deadline(budget: float | None) -> _Deadline:
     """Bound the socket operations of the sync requests made inside to `budget` seconds."""
-    if budget is None:
-        yield
-        return
-    token = _deadline.set(time.monotonic() + budget)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+    return _Deadline(budget)
 
 
 async def bounded(request: Awaitable[httpx.Response], budget: float | None) -> httpx.Response:
@@ -68,7 +74,7 @@ async def bounded(request: Awaitable[httpx.Response], budget: float | None) -> h
         raise httpx.ReadTimeout("the request ran past its wall-clock deadline") from None
 
 
-def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:
+def time_left(timeout: float | None, expired: type[Exception]) -> float | None:
     """The timeout for the next socket operation: httpx's own, cut to what the deadline leaves."""
     end = _deadline.get()
     if end is None:
@@ -79,65 +85,6 @@ def _time_left(timeout: float | None, expired: type[Exception]) -> float | None:
     return left if timeout is None else min(timeout, left)
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _time_left(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        # One write can be a whole request body (base64 images): sent in slices, so that a
-        # server reading slowly meets the deadline between them too.
-        for start in range(0, len(buffer), _WRITE_SLICE):
-            piece = buffer[start : start + _WRITE_SLICE]
-            self._inner.write(piece, _time_left(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_hostname: str | None = None,
-        timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        left = _time_left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, left))
-
-    def get_extra_info(self, info: str) -> typing.Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
-        self._inner = inner
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        left = _time_left(timeout, httpcore.ConnectTimeout)
-        stream = self._inner.connect_tcp(host, port, left, local_address, socket_options)
-        return _DeadlineStream(stream)
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.NetworkStream:
-        left = _time_left(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.connect_unix_socket(path, left, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
 def keep_deadlines(client: httpx.Client) -> httpx.Client:
     """`client`, its connections now keeping the deadlines of `deadline()`.
 
@@ -146,11 +93,16 @@ def keep_deadlines(client: httpx.Client) -> httpx.Client:
     through their private `_pool`; a transport without one (a mock, a custom transport) keeps
     httpx's per-operation timeouts only.
     """
-    for transport in [client._transport, *client._mounts.values()]:  # the mounts: env proxies
-        pool = getattr(transport, "_pool", None)
-        backend = getattr(pool, "_network_backend", None)
-        if isinstance(backend, httpcore.NetworkBackend) and not isinstance(
-            backend, _DeadlineBackend
-        ):
-            pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
+    pools = [
+        pool
+        for transport in [client._transport, *client._mounts.values()]  # the mounts: env proxies
+        if (pool := getattr(transport, "_pool", None)) is not None
+    ]
+    if pools:
+        # Only here: httpcore (with h11, anyio, certifi) is loaded by httpx's own transports, so
+        # a client on a mock or custom transport never pays for importing it.
+        from ._deadline_backend import keep_deadlines_in
+
+        for pool in pools:
+            keep_deadlines_in(pool)
     return client

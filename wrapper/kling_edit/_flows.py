@@ -150,13 +150,18 @@ def create_once(
     refuses a create carrying it, the task it already names is returned.
     """
     # Resent only when the service proves it did nothing; `call` leaves the rest to this flow.
-    once = evolve(operation, replay_safe=False)
+    once = evolve(operation, replay_safe=False) if operation.replay_safe else operation
     # Attempts, pauses and lookups all live within the call's one deadline: a lookup it leaves
     # no time for fails, and the task is then reported unknown, never absent.
     options = started(options)
     failures: list[KlingEditError] = []
     while True:
-        budget = evolve(options, max_retries=options.max_retries - len(failures))
+        # The first attempt (nearly always the only one) takes the options as they are.
+        budget = (
+            evolve(options, max_retries=options.max_retries - len(failures))
+            if failures
+            else options
+        )
         try:
             task: Task = yield from call(once, budget, policy, failures)
             return task

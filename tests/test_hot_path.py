@@ -1,0 +1,77 @@
+"""The shortcuts of the per-call path give what the general code they replace gives."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+
+import attrs
+import pytest
+
+from kling_edit._deadline import _deadline, deadline
+from kling_edit._operations import get_task
+from kling_edit._steps import CallOptions
+from kling_edit_api.api.default import get_task as generated_get_task
+
+
+@pytest.mark.parametrize(
+    "task_id", ["860893347496980557", "a b", "x/../y", "%2F", "é?#&=", "0klingedit0task0id0"]
+)
+def test_get_task_path_is_the_generated_one(task_id: str) -> None:
+    built = generated_get_task._get_kwargs(task_id=task_id)
+    operation = get_task(task_id)
+    assert (operation.method, operation.path) == (built["method"].upper(), built["url"])
+
+
+def test_ending_at_is_evolve() -> None:
+    options = CallOptions(
+        timeout=3.0, max_retries=1, headers={"X-A": "b"}, extra_body={"k": 1}, deadline=None
+    )
+    assert options.ending_at(12.5) == attrs.evolve(options, deadline=12.5)
+
+
+def test_deadline_is_set_inside_and_restored_after() -> None:
+    with deadline(None):
+        assert _deadline.get() is None
+    with deadline(30.0):
+        inner = _deadline.get()
+        assert inner is not None
+        with deadline(1.0):
+            assert _deadline.get() != inner
+        assert _deadline.get() == inner
+    assert _deadline.get() is None
+
+
+def _modules_loaded_by(code: str) -> list[str]:
+    """The httpcore-family modules loaded after `import httpx` by `code`, in a fresh interpreter."""
+    script = (
+        "import sys, httpx\n"
+        "before = set(sys.modules)\n"
+        f"{code}\n"
+        "heavy = ('httpcore', 'h11', 'anyio', 'certifi', 'kling_edit._callbacks')\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.startswith(heavy)))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded: list[str] = ast.literal_eval(result.stdout.strip())
+    return loaded
+
+
+def test_a_client_on_a_mock_transport_loads_no_httpcore() -> None:
+    # httpx loads httpcore only for its own transports; the wrapper's deadline backend follows.
+    loaded = _modules_loaded_by(
+        "import kling_edit\n"
+        "mock = httpx.MockTransport(lambda request: httpx.Response(404))\n"
+        "kling_edit.KlingEdit(api_key='k', http_client=httpx.Client(transport=mock))"
+    )
+    assert loaded == []
+
+
+def test_a_client_on_httpx_transport_keeps_deadlines_on_its_pool() -> None:
+    from kling_edit import KlingEdit
+    from kling_edit._deadline_backend import _DeadlineBackend
+
+    with KlingEdit(api_key="k") as client:
+        pool = client._http._transport._pool  # type: ignore[attr-defined]
+        assert isinstance(pool._network_backend, _DeadlineBackend)
