@@ -11,7 +11,7 @@ from typing import Literal
 import attrs
 import click
 
-from .._client import API_KEY_ENV, BASE_URL_ENV
+from .._base_client import API_KEY_ENV, BASE_URL_ENV
 from .._models import Selection
 from .._version import __version__
 from ._batch import batch
