@@ -25,9 +25,7 @@ def test_get_task_path_is_the_generated_one(task_id: str) -> None:
 
 
 def test_ending_at_is_evolve() -> None:
-    options = CallOptions(
-        timeout=3.0, max_retries=1, headers={"X-A": "b"}, extra_body={"k": 1}, deadline=None
-    )
+    options = CallOptions(timeout=3.0, max_retries=1, headers={"X-A": "b"}, deadline=None)
     assert options.ending_at(12.5) == attrs.evolve(options, deadline=12.5)
 
 

@@ -51,7 +51,6 @@ class CallOptions:
     timeout: float | httpx.Timeout | None
     max_retries: int
     headers: Mapping[str, str] = field(factory=dict)
-    extra_body: Mapping[str, Any] = field(factory=dict)
     # time.monotonic() by which the whole call must end, set by `_budget.started` when the call
     # begins (None: not begun, or no bound).
     deadline: float | None = None
@@ -59,7 +58,7 @@ class CallOptions:
     def ending_at(self, deadline: float) -> CallOptions:
         """These options with the call's deadline set: what `attrs.evolve` gives, built directly
         as it is done once per call."""
-        return CallOptions(self.timeout, self.max_retries, self.headers, self.extra_body, deadline)
+        return CallOptions(self.timeout, self.max_retries, self.headers, deadline)
 
 
 @frozen
