@@ -217,3 +217,11 @@ def test_a_database_failure_mid_run_is_a_journal_error(open_store: Opener) -> No
     journal.close()
     with pytest.raises(JournalError):
         journal.records()
+
+
+@pytest.mark.parametrize("target", ["", "  ", ":memory:"])
+def test_a_journal_that_would_not_survive_a_crash_is_refused(target: str) -> None:
+    from kling_edit.batch import JournalError, open_journal
+
+    with pytest.raises(JournalError, match="must be a file path"):
+        open_journal(target)

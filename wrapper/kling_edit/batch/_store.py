@@ -299,6 +299,10 @@ class SQLiteJournal:
     db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     def __init__(self, path: str | Path) -> None:
+        # sqlite3 opens "" as a temporary database and ":memory:" in memory: nothing would
+        # survive the crash the journal exists for.
+        if str(path).strip() in ("", ":memory:"):
+            raise JournalError(f"the journal must be a file path, got {str(path)!r}")
         with journal_errors(self.db_errors):
             self._open(path)
 
