@@ -18,8 +18,9 @@ command does all this from the shell.
 from ._jobs import BadLine, Job, Mark, load_jobs
 from ._postgres import PostgresJournal
 from ._runner import BatchRunner
+from ._sqlite import SQLiteJournal
 from ._status import Expiring, Failure, Summary, summarize
-from ._store import STATES, JobRecord, Journal, JournalError, LeaseLostError, SQLiteJournal
+from ._store import STATES, JobRecord, Journal, JournalError, LeaseLostError
 
 
 def open_journal(target: str) -> Journal:
