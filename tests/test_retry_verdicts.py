@@ -16,7 +16,13 @@ from kling_edit import (
     KlingEditError,
     RequestValidationError,
 )
-from kling_edit._retry import RetryPolicy, connection_error, maybe_delivered, retry_after
+from kling_edit._retry import (
+    RetryPolicy,
+    connection_error,
+    is_retryable,
+    maybe_delivered,
+    retry_after,
+)
 
 
 def _api(status: int | None, code: int | None) -> APIError:
@@ -129,3 +135,25 @@ def test_connection_errors_say_what_failed_and_whether_it_may_have_arrived(
     assert error.message == message
     assert str(error) == message
     assert error.maybe_delivered is delivered
+
+
+@pytest.mark.parametrize(
+    ("error", "replay_safe", "retryable"),
+    [
+        pytest.param(RequestValidationError("prompt", "too long"), True, False, id="refused-here"),
+        pytest.param(APIConnectionError("x", maybe_delivered=True), False, False, id="lost-create"),
+        pytest.param(APIConnectionError("x", maybe_delivered=True), True, True, id="lost-read"),
+        pytest.param(APIConnectionError("x", maybe_delivered=False), False, True, id="no-connect"),
+        pytest.param(_api(503, None), False, False, id="503-create"),
+        pytest.param(_api(503, None), True, True, id="503-read"),
+        pytest.param(_api(429, None), False, True, id="429-create"),
+        pytest.param(_api(200, 1302), False, True, id="1302-create"),
+        pytest.param(_api(429, 1303), False, True, id="1303-create"),
+        pytest.param(_api(500, 5000), False, False, id="5000-create"),
+        pytest.param(_api(500, 5000), True, True, id="5000-read"),
+        pytest.param(_api(503, 1200), True, False, id="503-with-a-refusal-code"),
+        pytest.param(_api(400, None), True, False, id="400-read"),
+    ],
+)
+def test_is_retryable(error: KlingEditError, replay_safe: bool, retryable: bool) -> None:
+    assert is_retryable(error, replay_safe) is retryable
