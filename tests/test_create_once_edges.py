@@ -143,3 +143,23 @@ async def test_a_partial_search_is_named_in_the_note(
         "the task may have been created (it is not among the newest tasks, but older ones were"
         " not searched): look it up later with get_by_external_id('order-1')"
     ]
+
+
+async def test_resends_proven_safe_back_off_from_the_first_step(
+    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock
+) -> None:
+    # Two lost answers, each proven to have made nothing: the pauses before the resends are
+    # the back-off's first two steps (0.5 s, then 1 s, each up to 25 % shorter).
+    for _ in range(2):
+        httpx_mock.add_exception(httpx.ReadTimeout("answer lost"), url=API, method="POST")
+        _absent(httpx_mock)
+    httpx_mock.add_response(
+        url=API, method="POST", json=envelope(task_data(external_task_id="order-1"))
+    )
+
+    await _remove(api)
+
+    first, second = clock.sleeps
+    assert 0.375 <= first <= 0.5
+    assert 0.75 <= second <= 1.0
+    assert _posts(httpx_mock) == 3
