@@ -1,12 +1,12 @@
-"""The http(s) URL rule at its edges: the longest URL taken (8192 characters), and what each
-refusal says, word for word."""
+"""Rules at edges mutation testing showed unseen: the longest URL taken (8192 characters), the
+ids that are path segments, durations that only print like one; each refusal word for word."""
 
 from __future__ import annotations
 
 import pytest
 
 from kling_edit import RequestValidationError
-from kling_edit._rules import check_http_url
+from kling_edit._rules import check_duration, check_http_url, check_id
 
 
 def _url(length: int) -> str:
@@ -36,3 +36,26 @@ def test_a_refused_url_is_named_with_its_rule(value: object, message: str) -> No
         check_http_url("video_url", value)
 
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("value", [".", "..", " . "])
+def test_a_path_segment_is_no_id(value: str) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        check_id("task_id", value)
+
+    assert str(caught.value) == f"task_id: {value!r} is not an id"
+
+
+class PrintsAsFive:
+    def __str__(self) -> str:
+        return "5"
+
+
+@pytest.mark.parametrize("value", [PrintsAsFive(), 5.0, True])
+def test_a_duration_is_an_int_or_a_string_not_what_prints_like_one(value: object) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        check_duration(value)
+
+    assert str(caught.value) == (
+        f"duration: must be 5 or 10 (seconds, a number or a string); got {value!r}"
+    )
