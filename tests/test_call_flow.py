@@ -54,3 +54,13 @@ def test_a_transport_failure_is_the_cause_of_its_error() -> None:
         flow.throw(failure)
 
     assert caught.value.__cause__ is failure
+
+
+def test_an_error_answer_is_raised_as_itself() -> None:
+    flow = call(get_task(TASK_ID), CallOptions(timeout=None, max_retries=0), RetryPolicy())
+    next(flow)
+
+    with pytest.raises(ServerError) as caught:
+        flow.send(httpx.Response(503, text="busy", request=REQUEST))
+
+    assert caught.value.__cause__ is None
