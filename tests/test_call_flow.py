@@ -64,3 +64,13 @@ def test_an_error_answer_is_raised_as_itself() -> None:
         flow.send(httpx.Response(503, text="busy", request=REQUEST))
 
     assert caught.value.__cause__ is None
+
+
+@pytest.mark.parametrize("timeout", [None, httpx.Timeout(None)], ids=["none", "httpx-none"])
+def test_a_call_without_any_timeout_has_no_deadline(timeout: httpx.Timeout | None) -> None:
+    flow = call(get_task(TASK_ID), CallOptions(timeout=timeout, max_retries=0), RetryPolicy())
+
+    send = next(flow)
+
+    assert isinstance(send, Send)
+    assert send.options.deadline is None
