@@ -12,7 +12,7 @@ from kling_edit import APIConnectionError, APITimeoutError, KlingEditError, Serv
 from kling_edit._operations import get_task
 from kling_edit._retry import RetryPolicy, call
 from kling_edit._steps import CallOptions, Send, Sleep
-from wrapper_helpers import API, TASK_ID, envelope, task_data
+from wrapper_helpers import API, TASK_ID, VirtualClock, envelope, task_data
 
 TASK_URL = f"{API}/{TASK_ID}"
 REQUEST = httpx.Request("GET", TASK_URL)
@@ -74,3 +74,16 @@ def test_a_call_without_any_timeout_has_no_deadline(timeout: httpx.Timeout | Non
 
     assert isinstance(send, Send)
     assert send.options.deadline is None
+
+
+def test_each_attempt_gets_the_time_the_call_has_left(clock: VirtualClock) -> None:
+    flow = call(get_task(TASK_ID), CallOptions(timeout=10.0, max_retries=1), RetryPolicy())
+
+    first = next(flow)
+    assert isinstance(first, Send)
+    assert first.budget == 10.0
+    assert isinstance(flow.send(httpx.Response(503, text="busy", request=REQUEST)), Sleep)
+    clock.now = 4.0
+    second = flow.send(None)
+    assert isinstance(second, Send)
+    assert second.budget == 6.0

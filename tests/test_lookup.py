@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pytest_httpx import HTTPXMock
 
-from kling_edit import NotFoundError
+from kling_edit import NotFoundError, RequestValidationError
 from wrapper_helpers import API, Api, VirtualClock, envelope, error_body, task_data
 
 
@@ -80,3 +80,28 @@ async def test_the_probe_of_get_by_external_id_rides_out_a_transient_failure(
 
     assert caught.value.message == "no task has external_task_id 'nope'"
     assert len(clock.sleeps) == 1
+
+
+async def test_a_list_page_that_fails_once_is_asked_again(
+    api: Api, httpx_mock: HTTPXMock, clock: VirtualClock
+) -> None:
+    httpx_mock.add_response(url=f"{API}/order-1", status_code=404, json=error_body(1203))
+    httpx_mock.add_response(url=_list_url(1), status_code=503)
+    listed = [task_data("task-9", external_task_id="order-1")]
+    httpx_mock.add_response(url=_list_url(1), json=envelope(listed))
+
+    task = await api("tasks.get_by_external_id", "order-1")
+
+    assert task.task_id == "task-9"
+    assert len(clock.sleeps) == 1
+
+
+async def test_an_external_id_that_is_a_path_segment_is_refused_unsent(
+    api: Api, httpx_mock: HTTPXMock
+) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        await api("tasks.get_by_external_id", "..")
+
+    assert str(caught.value) == "external_task_id: '..' is not an id"
+    assert caught.value.field == "external_task_id"
+    assert httpx_mock.get_requests() == []
