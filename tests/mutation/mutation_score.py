@@ -27,6 +27,9 @@ def stage(*, fresh: bool) -> None:
         STAGE.mkdir()
         shutil.copytree(ROOT / "wrapper", STAGE / "src")
         shutil.copy2(ROOT / "pyproject.toml", STAGE / "pyproject.toml")
+        # Tests read the rule reference and the bundled spec (tests/spec_helpers.py).
+        for folder in ("docs", "openapi"):
+            shutil.copytree(ROOT / folder, STAGE / folder)
     shutil.copytree(ROOT / "tests", STAGE / "tests", dirs_exist_ok=True)
 
 
