@@ -216,7 +216,104 @@ def test_batch_run_listens_for_its_callbacks(
     summary = json.loads(result.stdout)
     assert summary["counts"]["done"] == 10
     assert len(list((tmp_path / "out").iterdir())) == 10
-    assert simulator.requests.get("get", 0) == 0
-    assert simulator.callback_errors == []
-    assert "verifying signatures" in result.stderr
+    # No poll; each callback came twice, yet each result was fetched once.
+    assert simulator.requests == {"init": 10, "add": 10, "create": 10, "download": 10}
+    assert "(verifying signatures)" in result.stderr
     assert SECRET not in result.stdout + result.stderr
+
+
+async def test_a_job_submitted_by_an_earlier_run_is_polled_at_once(tmp_path: Path) -> None:
+    # Its callback may have come while nothing listened: waiting for it could take forever.
+    simulator = Simulator(submit_seconds=0, job_seconds=0, callback_sender=lambda url, task: None)
+    journal, reader = _journal(tmp_path, 2), SQLiteJournal(tmp_path / "jobs.db")
+    async with AsyncKlingEdit.simulated(simulator, api_key="sk-batch-test") as client:
+
+        def runner() -> BatchRunner:
+            return BatchRunner(
+                client,
+                journal,
+                tmp_path / "out",
+                callback_url="https://hooks.test/k",
+                fallback_poll=NEVER,
+                lease_seconds=0.3,
+            )
+
+        first = asyncio.create_task(runner().run())
+        # The journal, read as another process would, has no event to wait on.
+        while any(r.state != "submitted" for r in reader.records()):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        assert simulator.requests.get("get", 0) == 0
+        summary = await asyncio.wait_for(runner().run(), 10)
+    assert summary.counts["done"] == 2
+    assert simulator.requests["get"] == 2
+    assert simulator.requests["create"] == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--listen", "127.0.0.1:8080"], "--listen needs --callback-url"),
+        (["--listen", "8080"], "'8080' is not HOST:PORT"),
+        (["--listen", "[::1]:http"], "'[::1]:http' is not HOST:PORT"),
+        (["--listen", "127.0.0.1:0"], "the port must be 1 to 65535"),
+        (["--listen", "127.0.0.1:65536"], "the port must be 1 to 65535"),
+    ],
+)
+def test_a_bad_listen_option_is_refused_before_anything_is_sent(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    callback = [] if "needs" in message else ["--callback-url", "http://127.0.0.1:8080/"]
+    simulator = Simulator()
+    with running_server(simulator) as base_url:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "batch",
+                "run",
+                str(_jobs_file(tmp_path, 1)),
+                "--journal",
+                str(tmp_path / "jobs.db"),
+                "--out",
+                str(tmp_path / "out"),
+                "--base-url",
+                base_url,
+                *callback,
+                *args,
+            ],
+        )
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert simulator.requests == {}
+
+
+def test_a_bad_webhook_secret_is_refused_without_showing_it(tmp_path: Path) -> None:
+    secret = "whsec_SECRET-batch-key-xyz"  # 17 base64 characters: no valid padding exists
+    simulator = Simulator()
+    with running_server(simulator) as base_url:
+        result = CliRunner().invoke(
+            cli,
+            [
+                "batch",
+                "run",
+                str(_jobs_file(tmp_path, 1)),
+                "--journal",
+                str(tmp_path / "jobs.db"),
+                "--out",
+                str(tmp_path / "out"),
+                "--base-url",
+                base_url,
+                "--callback-url",
+                f"http://127.0.0.1:{_free_port()}/",
+                "--listen",
+                f"127.0.0.1:{_free_port()}",
+                "--webhook-secret",
+                secret,
+            ],
+        )
+    assert result.exit_code == 2, result.output
+    assert "secret #1 is not a webhook secret" in result.stderr
+    assert "SECRET-batch-key-xyz" not in result.stdout + result.stderr
+    assert simulator.requests == {}

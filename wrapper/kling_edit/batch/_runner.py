@@ -96,8 +96,8 @@ class BatchRunner:
     With `callback_url`, the service posts each task's end there, and whatever receives it
     (e.g. `kling_edit.webhooks.asgi_app(runner.deliver, secret=...)`) hands it to `deliver`: a
     job waits for that, or for `fallback_poll` (polls once a minute from a minute after the
-    create: `CALLBACK_POLL`), whichever tells first. A job found already submitted when its
-    turn starts (a resume: its callback may have come while nothing listened) is polled at once.
+    create: `CALLBACK_POLL`), whichever tells first. A job whose task an earlier run created is
+    polled at once: its callback may have come while nothing listened.
     """
 
     def __init__(
@@ -151,6 +151,7 @@ class BatchRunner:
         waiting for the task (matched by task id or external task id) goes on to download.
 
         Pass only verified updates: a succeeded task's result URL is downloaded as given.
+        Without `callback_url` no job waits for updates: they are dropped.
         """
         if self._updates is not None:
             self._updates.deliver(task)

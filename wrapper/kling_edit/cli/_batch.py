@@ -210,6 +210,7 @@ def run(
     `kill -9`) the same command picks up where it stopped and never creates a task twice.
     Several workers may run it at once on one PostgreSQL journal: they share the jobs. Bad
     lines are reported (line number, key, rule) and skipped, or with --strict stop everything.
+    With --callback-url and --listen, each job learns its task ended from the callback.
 
     Exit status: 0 when every job is done, 4 when some failed, 1 when some are left (the
     budget was reached, or an error that may pass: run again).
