@@ -181,6 +181,7 @@ def _describe(summary: Summary) -> str:
     "--webhook-secret",
     "webhook_secrets",
     multiple=True,
+    metavar="SECRET",
     envvar="KLING_WEBHOOK_SECRET",
     show_envvar=True,
     help="With --listen: the account's webhook secret (whsec_...) to verify callbacks with, best"
