@@ -397,9 +397,9 @@ async def test_a_lease_taken_over_during_the_lookup_sends_no_create(tmp_path: Pa
 
 
 @pytest.mark.parametrize(
-    ("callback_url", "first_poll"), [(None, None), ("https://hooks.test/k", 60.0)]
+    ("callback_url", "first_poll"), [(None, None), ("https://hooks.test/k", 0.05)]
 )
-async def test_with_callbacks_the_runner_polls_once_a_minute(
+async def test_with_callbacks_the_runner_polls_on_the_fallback_schedule_only(
     tmp_path: Path, callback_url: str | None, first_poll: float | None
 ) -> None:
     simulator = Simulator(submit_seconds=0, job_seconds=0, callback_sender=lambda url, task: None)
@@ -414,7 +414,10 @@ async def test_with_callbacks_the_runner_polls_once_a_minute(
             return await wait(task, **kwargs)
 
         client.tasks.wait = spy  # type: ignore[method-assign]
-        runner = BatchRunner(client, journal, tmp_path / "out", callback_url=callback_url)
+        fallback = PollSchedule(first=0.05, factor=1.0, maximum=0.05)
+        runner = BatchRunner(
+            client, journal, tmp_path / "out", callback_url=callback_url, fallback_poll=fallback
+        )
         summary = await runner.run()
     assert summary.counts["done"] == 2
     assert [poll.first if poll else None for poll in polls] == [first_poll] * 2

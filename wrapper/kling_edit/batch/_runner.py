@@ -55,6 +55,7 @@ from ._store import (
     LeaseLostError,
 )
 from ._thread import JournalThread
+from ._updates import TaskUpdates
 
 if TYPE_CHECKING:
     from .._client import AsyncKlingEdit
@@ -66,8 +67,8 @@ RESULT_LIFETIME = 30 * 24 * 3600.0
 DEFAULT_LEASE_SECONDS = 30.0
 # Turns a job gets in one run when transient errors (past the client's own retries) end them.
 TRANSIENT_TRIES = 3
-# With callbacks, the service tells the caller's endpoint when a task ends; the runner still
-# polls (it has no endpoint of its own) but only this often, as a backstop.
+# With callbacks, the service tells the receiver when a task ends and the receiver tells the
+# runner (`deliver`); a job polls only this often, as a backstop for a callback lost.
 CALLBACK_POLL = PollSchedule(first=60.0, factor=1.0, maximum=60.0)
 # Errors after which the job can never succeed as written: it is marked failed.
 _HOPELESS = (RequestValidationError, BadRequestError, ContentPolicyError, TaskFailedError)
@@ -90,8 +91,13 @@ class BatchRunner:
     them, renewed every `lease_seconds / 3` while it works, and taken over by another runner
     once a lease lapses. `budget_units` stops starting new jobs once the units spent plus
     those the jobs in flight are expected to spend (each as much as the costliest finished job)
-    would pass it; jobs already started are finished. With `callback_url`, the service posts
-    each task's end there; the runner polls each task only once a minute (`CALLBACK_POLL`).
+    would pass it; jobs already started are finished.
+
+    With `callback_url`, the service posts each task's end there, and whatever receives it
+    (e.g. `kling_edit.webhooks.asgi_app(runner.deliver, secret=...)`) hands it to `deliver`: a
+    job waits for that, or for `fallback_poll` (polls once a minute from a minute after the
+    create: `CALLBACK_POLL`), whichever tells first. A job whose task an earlier run created is
+    polled at once: its callback may have come while nothing listened.
     """
 
     def __init__(
@@ -103,6 +109,7 @@ class BatchRunner:
         concurrency: int = 4,
         budget_units: Decimal | None = None,
         callback_url: str | None = None,
+        fallback_poll: PollSchedule = CALLBACK_POLL,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         wait_timeout: float = DEFAULT_WAIT_TIMEOUT,
         on_progress: Callable[[Summary], object] | None = None,
@@ -122,7 +129,10 @@ class BatchRunner:
             if callback_url is not None
             else None
         )
-        self._poll = CALLBACK_POLL if callback_url is not None else None
+        self._fallback_poll = fallback_poll
+        self._updates = TaskUpdates() if callback_url is not None else None
+        # Jobs whose task this run created: their callback goes to a receiver already listening.
+        self._created: set[str] = set()
         self._lease = lease_seconds
         self._wait_timeout = wait_timeout
         self._on_progress = on_progress
@@ -135,6 +145,16 @@ class BatchRunner:
         self._budget_reached = False
         self._transient_failures: collections.Counter[str] = collections.Counter()
         self._restarted: set[str] = set()
+
+    def deliver(self, task: Task) -> None:
+        """Hand the runner a task update from a callback receiver (from any thread); a job
+        waiting for the task (matched by task id or external task id) goes on to download.
+
+        Pass only verified updates: a succeeded task's result URL is downloaded as given.
+        Without `callback_url` no job waits for updates: they are dropped.
+        """
+        if self._updates is not None:
+            self._updates.deliver(task)
 
     async def run(self) -> Summary:
         """Work until no job is left that this runner may take; answer the journal's summary."""
@@ -364,6 +384,7 @@ class BatchRunner:
             if task_found := await self._lookup(record):  # created, then the session ended
                 return await self._submitted(record, task_found)
             raise _Restart from None
+        self._created.add(record.key)
         return await self._submitted(record, task)
 
     async def _resume_create(self, record: JobRecord) -> JobRecord:
@@ -398,7 +419,7 @@ class BatchRunner:
         assert record.task_id is not None
         tasks = self._client.tasks
         try:
-            task = await tasks.wait(record.task_id, timeout=self._wait_timeout, poll=self._poll)
+            task = await self._ended(record)
         except TaskFailedError as error:
             await self._record(
                 record, status=error.task.status, costs=set_cost(record, "task", error.task)
@@ -409,6 +430,23 @@ class BatchRunner:
         )
         path = await tasks.download(task, self._out / f"{record.key}.mp4")
         return await self._record(record, state=DONE, result_path=str(path), error=None)
+
+    async def _ended(self, record: JobRecord) -> Task:
+        """The job's task once it succeeded (TaskFailedError if it failed): polled, or with
+        callbacks delivered, the fallback poll racing the delivery."""
+        task_id, tasks, timeout = record.task_id, self._client.tasks, self._wait_timeout
+        assert task_id is not None
+        if self._updates is None:
+            return await tasks.wait(task_id, timeout=timeout)
+        # A resumed job's callback may have come while nothing listened: poll it at once. At
+        # most half the time, so the fallback still polls before the wait times out.
+        delay = min(self._fallback_poll.first, timeout / 2) if record.key in self._created else 0
+
+        async def fallback() -> Task:
+            await asyncio.sleep(delay)
+            return await tasks.wait(task_id, timeout=timeout - delay, poll=self._fallback_poll)
+
+        return await self._updates.ended_or(task_id, record.external_task_id, fallback())
 
     async def _may_start(self) -> bool:
         if self._budget is None:

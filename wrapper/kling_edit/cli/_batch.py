@@ -21,6 +21,7 @@ from .._client import AsyncKlingEdit
 from ..batch import BatchRunner, Journal, JournalError, Summary, load_jobs, open_journal, summarize
 from ..batch._dsn import without_password
 from ..batch._runner import DEFAULT_LEASE_SECONDS
+from ._batch_receiver import listen_address, receiving
 from ._clients import connect
 from ._invocation import CLIError, out, say
 from ._options import json_option, option_value, shared_options
@@ -166,7 +167,26 @@ def _describe(summary: Summary) -> str:
 @click.option(
     "--callback-url",
     metavar="URL",
-    help="Sent with each create (status callbacks); the runner then polls only every minute.",
+    help="Sent with each create: the service posts each task's end there. Jobs wait for the"
+    " callback (with --listen), polling only every minute as a backstop.",
+)
+@click.option(
+    "--listen",
+    callback=listen_address,
+    metavar="HOST:PORT",
+    help="Receive the callbacks here, in this process (--callback-url is the address the"
+    " service posts to: this one, or a proxy's in front of it).",
+)
+@click.option(
+    "--webhook-secret",
+    "webhook_secrets",
+    multiple=True,
+    metavar="SECRET",
+    envvar="KLING_WEBHOOK_SECRET",
+    show_envvar=True,
+    help="With --listen: the account's webhook secret (whsec_...) to verify callbacks with, best"
+    " given in the variable; repeat it during a rotation. Without one, callbacks are not"
+    " verified.",
 )
 @click.option("--strict", is_flag=True, help="Send nothing if any line is bad.")
 @shared_options
@@ -181,6 +201,8 @@ def run(
     lease_seconds: float,
     max_concurrent_tasks: int | None,
     callback_url: str | None,
+    listen: tuple[str, int] | None,
+    webhook_secrets: tuple[str, ...],
     strict: bool,
 ) -> None:
     """Run every job of JOBS_FILE not finished yet; running it again resumes.
@@ -189,10 +211,13 @@ def run(
     `kill -9`) the same command picks up where it stopped and never creates a task twice.
     Several workers may run it at once on one PostgreSQL journal: they share the jobs. Bad
     lines are reported (line number, key, rule) and skipped, or with --strict stop everything.
+    With --callback-url and --listen, each job learns its task ended from the callback.
 
     Exit status: 0 when every job is done, 4 when some failed, 1 when some are left (the
     budget was reached, or an error that may pass: run again).
     """
+    if listen is not None and callback_url is None:
+        raise click.UsageError("--listen needs --callback-url: the address the service posts to")
     jobs, bad_lines = load_jobs(jobs_file)
     for bad in bad_lines:
         say(f"bad job: {bad}")
@@ -216,8 +241,13 @@ def run(
             lease_seconds=lease_seconds,
             on_progress=_LiveCounts(live),
         )
+        receiver = (
+            receiving(listen, webhook_secrets, runner.deliver)
+            if listen is not None
+            else contextlib.nullcontext()
+        )
         try:
-            with live or contextlib.nullcontext():
+            with receiver, live or contextlib.nullcontext():
                 summary = asyncio.run(_run(client, runner))
         except KeyboardInterrupt:
             raise CLIError(
