@@ -28,7 +28,7 @@ from bundle_spec import BUNDLE_PATH, BundleError, bundle, render
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_PATH = ROOT / "openapi" / "generator-config.yaml"
-# Templates that replace the generator's own (a lazy models/__init__.py).
+# Templates that replace the generator's own (a lazy models/__init__.py, cheaper from_dict).
 TEMPLATES_DIR = ROOT / "openapi" / "templates"
 GENERATED_DIR = ROOT / "generated"
 PACKAGE = "kling_edit_api"
@@ -36,7 +36,7 @@ RECORD = "GENERATION.json"
 OPENAPI_INPUTS = [
     *(ROOT / "openapi" / "routes").glob("*.yaml"),
     *(ROOT / "openapi" / "overlays").glob("*.yaml"),
-    *TEMPLATES_DIR.glob("*.jinja"),
+    *TEMPLATES_DIR.rglob("*.jinja"),
     ROOT / "openapi" / "components.yaml",
     CONFIG_PATH,
 ]

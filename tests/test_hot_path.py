@@ -73,3 +73,24 @@ def test_a_client_on_httpx_transport_keeps_deadlines_on_its_pool() -> None:
     with KlingEdit(api_key="k") as client:
         pool = client._http._transport._pool  # type: ignore[attr-defined]
         assert isinstance(pool._network_backend, _DeadlineBackend)
+
+
+def test_the_first_get_builds_no_selection_model_nor_generated_client() -> None:
+    # Each attrs class costs ~0.5 ms to build: a program that only reads tasks never needs the
+    # selection routes' models nor the generated Client/AuthenticatedClient (the wrapper sends
+    # through its own httpx client), and both still load on first use.
+    script = (
+        "import sys, httpx, kling_edit\n"
+        'body = b\'{"code":0,"message":"ok","data":{"task_id":"1","task_status":"submitted"}}\'\n'
+        "mock = httpx.MockTransport(lambda request: httpx.Response(200, content=body))\n"
+        "client = kling_edit.KlingEdit(api_key='k', http_client=httpx.Client(transport=mock))\n"
+        "client.tasks.get('1')\n"
+        "lazy = ('kling_edit._selection_models', 'kling_edit._parse_sessions',"
+        " 'kling_edit_api.client')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(lazy)))\n"
+        "import kling_edit_api\n"
+        "print(kling_edit.Selection.__module__, kling_edit_api.Client.__name__)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["[]", "kling_edit Client"]

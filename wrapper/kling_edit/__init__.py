@@ -13,6 +13,7 @@ addition / swap / removal task, wait for it and download the result:
         client.tasks.download(client.tasks.wait(task), "result.mp4")
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from ._client import AsyncKlingEdit, KlingEdit
@@ -37,7 +38,7 @@ from ._errors import (
     WaitTimeoutError,
 )
 from ._flows import PollSchedule
-from ._models import Cost, ObjectMask, Preview, Selection, Session, Task, TaskStatus, TaskVideo
+from ._models import Cost, Session, Task, TaskStatus, TaskVideo
 from ._parse import parse_callback
 from ._rules import PromptWarning
 from ._signatures import WebhookVerificationError
@@ -47,17 +48,26 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._masks import Mask
+    from ._selection_models import ObjectMask, Preview, Selection
+
+# Loaded on first use, so that `import kling_edit` costs little more than `import httpx`: mask
+# decoding (zlib, struct, PNG and RLE code) and the selection routes' models (each attrs class
+# takes ~0.5 ms to build), which a program that only creates and reads tasks never needs.
+_LAZY = {
+    "Mask": "._masks",
+    "ObjectMask": "._selection_models",
+    "Preview": "._selection_models",
+    "Selection": "._selection_models",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # Mask decoding (zlib, struct, PNG and RLE code) loads on first use: most programs never
-    # look at a mask, and `import kling_edit` should cost little more than `import httpx`.
-    if name == "Mask":
-        from ._masks import Mask
-
-        Mask.__module__ = __name__
-        return Mask
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name], __name__), name)
+    value.__module__ = __name__
+    globals()[name] = value
+    return value
 
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""The models users see: frozen, slotted attrs classes built from the generated ones.
+"""The models users see: frozen, slotted attrs classes built from the generated ones (the
+selection routes' `Selection`, `ObjectMask` and `Preview` live in `_selection_models`).
 
 Every model keeps the server's `data` object in `raw`, so fields this client does not know yet
 stay reachable, and the `http_response` it came from (None for callbacks). Status strings are
@@ -8,10 +9,8 @@ kept as the server sent them: an unknown status never fails parsing.
 from __future__ import annotations
 
 import enum
-import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
@@ -19,13 +18,9 @@ from attrs import field, frozen
 if TYPE_CHECKING:
     import httpx
 
-    from ._masks import Mask
 
 __all__ = [
     "Cost",
-    "ObjectMask",
-    "Preview",
-    "Selection",
     "Session",
     "Task",
     "TaskStatus",
@@ -81,63 +76,6 @@ class Session:
         """Length of the source video in seconds."""
         ms = self.original_duration_ms
         return ms / 1000 if ms is not None else None
-
-
-@frozen
-class ObjectMask:
-    """The mask of one selected object on one frame, as the service encoded it."""
-
-    object_id: int | str
-    size: tuple[int, int] | None = None
-    rle_counts: str | None = None
-    png_base64: str | None = field(default=None, repr=False)
-
-    def mask(self) -> Mask:
-        """Decode to a `Mask` (a 2-D boolean grid), from the RLE form or else the PNG."""
-        from ._masks import Mask
-
-        if self.size is not None and self.rle_counts is not None:
-            return Mask.from_rle(self.size, self.rle_counts)
-        if self.png_base64 is not None:
-            import base64
-
-            return Mask.from_png(base64.b64decode(self.png_base64))
-        raise ValueError(f"object {self.object_id} carries no mask")
-
-    def to_grid(self) -> list[list[bool]]:
-        """The mask as rows of booleans (True = selected)."""
-        return self.mask().to_grid()
-
-    def save_png(self, path: str | os.PathLike[str]) -> Path:
-        """Write the mask as a black-and-white PNG; answer the path written."""
-        return self.mask().save_png(path)
-
-
-@frozen
-class Selection:
-    """The masks of the objects selected on one frame, after adding or deleting points."""
-
-    session_id: str
-    frame_index: int
-    objects: tuple[ObjectMask, ...] = ()
-    status: int = 0
-    cost: Cost | None = None
-    raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
-    http_response: httpx.Response | None = field(default=None, repr=False, eq=False)
-
-
-@frozen
-class Preview:
-    """URLs of the tracked-selection preview."""
-
-    session_id: str
-    video_url: str | None = None
-    cover_url: str | None = None
-    tracking_url: str | None = None
-    status: int = 0
-    cost: Cost | None = None
-    raw: Mapping[str, Any] = field(factory=dict, repr=False, eq=False)
-    http_response: httpx.Response | None = field(default=None, repr=False, eq=False)
 
 
 @frozen

@@ -10,7 +10,7 @@ import functools
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
@@ -21,10 +21,12 @@ from kling_edit_api.types import UNSET
 from . import _rules
 from ._book import SessionBook
 from ._media import ImageInput, prepare_images
-from ._models import Preview, Selection, Session, Task
+from ._models import Session, Task
 from ._parse import created_task_from_api, parse_task, parse_task_list, read_answer
-from ._parse_sessions import preview_from_api, selection_from_api, session_from_api
 from ._steps import Operation
+
+if TYPE_CHECKING:
+    from ._selection_models import Preview, Selection
 
 
 def _kwargs(module: Any, **arguments: Any) -> tuple[str, str, Any, Any]:
@@ -38,6 +40,9 @@ def init_session(video_url: object, video_id: object, book: SessionBook) -> Oper
     from kling_edit_api.api.default import init_selection
     from kling_edit_api.models.init_selection_envelope import InitSelectionEnvelope
     from kling_edit_api.models.init_selection_request import InitSelectionRequest
+
+    # The selection routes' readers and models load with their first call (see `_selection_models`).
+    from ._parse_sessions import session_from_api
 
     video_url, video_id = _rules.given(video_url), _rules.given(video_id)
     if (video_url is None) == (video_id is None):
@@ -64,6 +69,8 @@ def change_selection(
     from kling_edit_api.models.point import Point
     from kling_edit_api.models.selection_envelope import SelectionEnvelope
     from kling_edit_api.models.selection_request import SelectionRequest
+
+    from ._parse_sessions import selection_from_api
 
     sid = _rules.require_str("session_id", session_id)
     frame = _rules.require_int("frame_index", frame_index, low=0)
@@ -105,6 +112,8 @@ def preview_selection(session_id: object) -> Operation[Preview]:
     from kling_edit_api.api.default import preview_selection as api
     from kling_edit_api.models.preview_selection_envelope import PreviewSelectionEnvelope
     from kling_edit_api.models.session_request import SessionRequest
+
+    from ._parse_sessions import preview_from_api
 
     sid = _rules.require_str("session_id", session_id)
 

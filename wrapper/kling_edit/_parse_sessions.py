@@ -13,8 +13,9 @@ import httpx
 
 from ._errors import VideoRejectedError
 from ._fields import FieldError, integer, number, required_text, text
-from ._models import ObjectMask, Preview, Selection, Session
+from ._models import Session
 from ._parse import cost_from_api
+from ._selection_models import ObjectMask, Preview, Selection
 
 if TYPE_CHECKING:
     from kling_edit_api.models.init_selection_envelope import InitSelectionEnvelope

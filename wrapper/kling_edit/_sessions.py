@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol, Unpack
 
-from ._models import Preview, Selection, Session
+from ._models import Session
 from ._operations import change_selection, clear_selection, init_session, preview_selection
 
 if TYPE_CHECKING:
     from ._client import AsyncKlingEdit, KlingEdit
+    from ._selection_models import Preview, Selection
     from ._steps import RequestOptions
 
 

@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.edit_mode import EditMode
 from ..models.generation_mode import GenerationMode
+from ..models.image_reference import ImageReference
 from ..models.model_name import ModelName
+from ..models.watermark_info import WatermarkInfo
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.image_reference import ImageReference
-    from ..models.watermark_info import WatermarkInfo
-
 
 T = TypeVar("T", bound="CreateTaskRequest")
 
@@ -118,9 +115,6 @@ class CreateTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.image_reference import ImageReference  # noqa: PLC0415
-        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -130,7 +124,7 @@ class CreateTaskRequest:
 
         _model_name = d.pop("model_name", UNSET)
         model_name: ModelName | Unset
-        if isinstance(_model_name, Unset):
+        if _model_name is UNSET:
             model_name = UNSET
         else:
             model_name = ModelName(_model_name)
@@ -148,7 +142,7 @@ class CreateTaskRequest:
 
         _mode = d.pop("mode", UNSET)
         mode: GenerationMode | Unset
-        if isinstance(_mode, Unset):
+        if _mode is UNSET:
             mode = UNSET
         else:
             mode = GenerationMode(_mode)
@@ -161,7 +155,7 @@ class CreateTaskRequest:
 
         _watermark_info = d.pop("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset
-        if isinstance(_watermark_info, Unset):
+        if _watermark_info is UNSET:
             watermark_info = UNSET
         else:
             watermark_info = WatermarkInfo.from_dict(_watermark_info)

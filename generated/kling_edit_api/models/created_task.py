@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.created_task_info import CreatedTaskInfo
+from ..models.watermark_info import WatermarkInfo
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.created_task_info import CreatedTaskInfo
-    from ..models.watermark_info import WatermarkInfo
-
 
 T = TypeVar("T", bound="CreatedTask")
 
@@ -73,9 +70,6 @@ class CreatedTask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.created_task_info import CreatedTaskInfo  # noqa: PLC0415
-        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         task_id = d.pop("task_id", UNSET)
 
@@ -87,14 +81,14 @@ class CreatedTask:
 
         _task_info = d.pop("task_info", UNSET)
         task_info: CreatedTaskInfo | Unset
-        if isinstance(_task_info, Unset):
+        if _task_info is UNSET:
             task_info = UNSET
         else:
             task_info = CreatedTaskInfo.from_dict(_task_info)
 
         _watermark_info = d.pop("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset
-        if isinstance(_watermark_info, Unset):
+        if _watermark_info is UNSET:
             watermark_info = UNSET
         else:
             watermark_info = WatermarkInfo.from_dict(_watermark_info)

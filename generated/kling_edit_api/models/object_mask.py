@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.png_mask import PngMask
+from ..models.rle_mask import RleMask
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.png_mask import PngMask
-    from ..models.rle_mask import RleMask
-
 
 T = TypeVar("T", bound="ObjectMask")
 
@@ -57,22 +54,19 @@ class ObjectMask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.png_mask import PngMask  # noqa: PLC0415
-        from ..models.rle_mask import RleMask  # noqa: PLC0415
-
         d = dict(src_dict)
         object_id = d.pop("object_id")
 
         _rle_mask = d.pop("rle_mask", UNSET)
         rle_mask: RleMask | Unset
-        if isinstance(_rle_mask, Unset):
+        if _rle_mask is UNSET:
             rle_mask = UNSET
         else:
             rle_mask = RleMask.from_dict(_rle_mask)
 
         _png_mask = d.pop("png_mask", UNSET)
         png_mask: PngMask | Unset
-        if isinstance(_png_mask, Unset):
+        if _png_mask is UNSET:
             png_mask = UNSET
         else:
             png_mask = PngMask.from_dict(_png_mask)

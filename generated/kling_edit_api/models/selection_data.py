@@ -1,17 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.final_balance_deduction import FinalBalanceDeduction
+from ..models.selection_data_res import SelectionDataRes
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.final_balance_deduction import FinalBalanceDeduction
-    from ..models.selection_data_res import SelectionDataRes
-
 
 T = TypeVar("T", bound="SelectionData")
 
@@ -71,9 +68,6 @@ class SelectionData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
-        from ..models.selection_data_res import SelectionDataRes  # noqa: PLC0415
-
         d = dict(src_dict)
         status = d.pop("status")
 
@@ -83,7 +77,7 @@ class SelectionData:
 
         _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
-        if isinstance(_final_balance_deduction, Unset):
+        if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
         else:
             final_balance_deduction = FinalBalanceDeduction.from_dict(
@@ -92,7 +86,7 @@ class SelectionData:
 
         _res = d.pop("res", UNSET)
         res: SelectionDataRes | Unset
-        if isinstance(_res, Unset):
+        if _res is UNSET:
             res = UNSET
         else:
             res = SelectionDataRes.from_dict(_res)

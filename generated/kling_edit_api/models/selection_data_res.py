@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.object_mask import ObjectMask
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.object_mask import ObjectMask
-
 
 T = TypeVar("T", bound="SelectionDataRes")
 
@@ -49,8 +46,6 @@ class SelectionDataRes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.object_mask import ObjectMask  # noqa: PLC0415
-
         d = dict(src_dict)
         frame_index = d.pop("frame_index", UNSET)
 

@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.final_balance_deduction import FinalBalanceDeduction
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.final_balance_deduction import FinalBalanceDeduction
-
 
 T = TypeVar("T", bound="SessionData")
 
@@ -98,8 +95,6 @@ class SessionData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
-
         d = dict(src_dict)
         session_id = d.pop("session_id")
 
@@ -121,7 +116,7 @@ class SessionData:
 
         _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
-        if isinstance(_final_balance_deduction, Unset):
+        if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
         else:
             final_balance_deduction = FinalBalanceDeduction.from_dict(

@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.final_balance_deduction import FinalBalanceDeduction
+from ..models.task_task_info import TaskTaskInfo
+from ..models.task_task_result import TaskTaskResult
+from ..models.watermark_info import WatermarkInfo
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.final_balance_deduction import FinalBalanceDeduction
-    from ..models.task_task_info import TaskTaskInfo
-    from ..models.task_task_result import TaskTaskResult
-    from ..models.watermark_info import WatermarkInfo
-
 
 T = TypeVar("T", bound="Task")
 
@@ -105,11 +102,6 @@ class Task:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.final_balance_deduction import FinalBalanceDeduction  # noqa: PLC0415
-        from ..models.task_task_info import TaskTaskInfo  # noqa: PLC0415
-        from ..models.task_task_result import TaskTaskResult  # noqa: PLC0415
-        from ..models.watermark_info import WatermarkInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         task_id = d.pop("task_id")
 
@@ -119,7 +111,7 @@ class Task:
 
         _task_info = d.pop("task_info", UNSET)
         task_info: TaskTaskInfo | Unset
-        if isinstance(_task_info, Unset):
+        if _task_info is UNSET:
             task_info = UNSET
         else:
             task_info = TaskTaskInfo.from_dict(_task_info)
@@ -130,7 +122,7 @@ class Task:
 
         _watermark_info = d.pop("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset
-        if isinstance(_watermark_info, Unset):
+        if _watermark_info is UNSET:
             watermark_info = UNSET
         else:
             watermark_info = WatermarkInfo.from_dict(_watermark_info)
@@ -139,7 +131,7 @@ class Task:
 
         _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
-        if isinstance(_final_balance_deduction, Unset):
+        if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
         else:
             final_balance_deduction = FinalBalanceDeduction.from_dict(
@@ -148,7 +140,7 @@ class Task:
 
         _task_result = d.pop("task_result", UNSET)
         task_result: TaskTaskResult | Unset
-        if isinstance(_task_result, Unset):
+        if _task_result is UNSET:
             task_result = UNSET
         else:
             task_result = TaskTaskResult.from_dict(_task_result)

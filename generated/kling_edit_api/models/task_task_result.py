@@ -1,16 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.task_video import TaskVideo
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.task_video import TaskVideo
-
 
 T = TypeVar("T", bound="TaskTaskResult")
 
@@ -44,8 +41,6 @@ class TaskTaskResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.task_video import TaskVideo  # noqa: PLC0415
-
         d = dict(src_dict)
         _videos = d.pop("videos", UNSET)
         videos: list[TaskVideo] | Unset = UNSET

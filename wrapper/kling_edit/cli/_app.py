@@ -12,7 +12,7 @@ import attrs
 import click
 
 from .._base_client import API_KEY_ENV, BASE_URL_ENV
-from .._models import Selection
+from .._selection_models import Selection
 from .._version import __version__
 from ._batch import batch
 from ._clients import client_for, workflow_for

@@ -28,7 +28,8 @@ from .._errors import (
     TaskFailedError,
     WaitTimeoutError,
 )
-from .._models import Preview, Selection, Session, Task
+from .._models import Session, Task
+from .._selection_models import Preview, Selection
 
 
 class ExitCode(enum.IntEnum):

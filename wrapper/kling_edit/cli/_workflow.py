@@ -19,8 +19,9 @@ import attrs
 from .._errors import DownloadError, KlingEditError
 from .._masks import Mask, overlay
 from .._media import ImageInput
-from .._models import Preview, Selection, Session, Task
+from .._models import Session, Task
 from .._rules import fail
+from .._selection_models import Preview, Selection
 from .._task_work import CreateOptions
 from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._output import describe_selection, describe_session, describe_size
