@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kling_edit import APIError, APIResponseValidationError
+from kling_edit import APIError, APIResponseValidationError, KlingEdit
 from wrapper_helpers import SESSION_ID, MakeApi, VirtualClock, envelope, session_data, task_data
 
 
@@ -156,3 +156,25 @@ print(sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("kling_edi
         "task_video",
         "watermark_info",
     ]
+
+
+@pytest.mark.parametrize(("field", "value"), [("fps", 10**400), ("original_duration", 10**400)])
+def test_an_integer_past_floats_range_is_a_named_validation_error(field: str, value: int) -> None:
+    # Found by the answer fuzz: `original_duration / 1000` (and float(fps)) raised OverflowError.
+    data = {
+        "status": 0,
+        "session_id": "s-1",
+        "fps": 30.0,
+        "original_duration": 5000,
+        "width": 1280,
+        "height": 720,
+        "total_frame": 150,
+        field: value,
+    }
+    body = json.dumps({"code": 0, "message": "SUCCEED", "request_id": "r", "data": data})
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body.encode()))
+    with (
+        KlingEdit(api_key="sk-test", http_client=httpx.Client(transport=transport)) as client,
+        pytest.raises(APIResponseValidationError, match=f"data.{field}"),
+    ):
+        client.sessions.init(video_url="https://example.com/clip.mp4")

@@ -17,6 +17,8 @@ from kling_edit_api.types import Unset
 
 # datetime's own range, in epoch milliseconds: years 1 to 9999.
 _MILLIS_RANGE = (-62_135_596_800_000, 253_402_300_799_999)
+# The largest integer a float (and so any JSON reader) holds exactly: measures past it are noise.
+_LARGEST_EXACT_INT = 2**53
 
 
 class FieldError(Exception):
@@ -78,6 +80,9 @@ def integer(
 def number(value: object, at: str, name: str) -> float | None:
     """A finite number above zero (a frame rate), None when absent."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        # An integer past float's range (JSON allows any length) is no finite number either.
+        if isinstance(value, int) and value > _LARGEST_EXACT_INT:
+            raise FieldError(at, name, "a finite number above 0", value)
         if not (math.isfinite(value) and value > 0):
             raise FieldError(at, name, "a finite number above 0", value)
         return float(value)

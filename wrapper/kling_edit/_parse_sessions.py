@@ -31,7 +31,9 @@ def session_from_api(parsed: InitSelectionEnvelope, raw: Any, response: httpx.Re
         session_id=required_text(data.session_id, "data", "session_id"),
         status=integer(data.status, "data", "status", low=-(2**63)) or 0,
         fps=number(data.fps, "data", "fps"),
-        original_duration_ms=integer(data.original_duration, "data", "original_duration"),
+        original_duration_ms=integer(
+            data.original_duration, "data", "original_duration", high=2**53
+        ),
         width=integer(data.width, "data", "width"),
         height=integer(data.height, "data", "height"),
         total_frame=integer(data.total_frame, "data", "total_frame"),
