@@ -149,8 +149,8 @@ def create_once(
     caller's own id (`caller_id`) is an idempotency key across calls too: when the service
     refuses a create carrying it, the task it already names is returned.
     """
-    # Resent only when the service proves it did nothing; `call` leaves the rest to this flow.
-    once = evolve(operation, replay_safe=False) if operation.replay_safe else operation
+    # `create_task_operation` builds a create replay_safe=False: `call` resends it only when the
+    # service proves it did nothing, and leaves the rest to this flow.
     # Attempts, pauses and lookups all live within the call's one deadline: a lookup it leaves
     # no time for fails, and the task is then reported unknown, never absent.
     options = started(options)
@@ -163,7 +163,7 @@ def create_once(
             else options
         )
         try:
-            task: Task = yield from call(once, budget, policy, failures)
+            task: Task = yield from call(operation, budget, policy, failures)
             return task
         except KlingEditError as error:
             error.external_task_id = external_id
