@@ -1,7 +1,7 @@
 """The batch runner's worker loop: claiming jobs from a journal, holding and renewing their
 leases, budget and transient-failure bookkeeping, progress reports, and the run that ties them
 together. Each claimed job's own steps (init -> points -> create -> wait -> download) are
-`JobSteps`'s, in `_steps`.
+`JobSteps`'s, in `_job_steps`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from .. import _rules
 from .._flows import PollSchedule
 from .._models import Task
 from .._tasks import DEFAULT_WAIT_TIMEOUT
+from ._job_steps import BudgetReached, JobSteps
 from ._status import Summary, summarize
-from ._steps import BudgetReached, JobSteps
 from ._store import DONE, FAILED, PENDING, Journal, LeaseLostError
 from ._thread import JournalThread
 from ._updates import TaskUpdates

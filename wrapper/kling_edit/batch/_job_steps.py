@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -45,13 +45,11 @@ from ._store import (
     Journal,
     LeaseLostError,
 )
+from ._thread import JournalCall
 from ._updates import TaskUpdates
 
 if TYPE_CHECKING:
     from .._client import AsyncKlingEdit
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 SESSION_LIFETIME = 24 * 3600.0
 # Re-init a session this close to its end rather than have it expire between two steps.
@@ -69,12 +67,6 @@ class BudgetReached(Exception):
 
 class _Restart(Exception):
     """The job's session is gone: start it over from init."""
-
-
-class JournalCall(Protocol):
-    """Runs one journal call off the event loop (`JournalThread.run`)."""
-
-    async def __call__(self, call: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
 
 class JobSteps:
