@@ -1,4 +1,5 @@
-"""`JournalThread`: the one thread a runner's journal calls run in, off the event loop.
+"""`JournalThread`: the one thread a runner's journal calls run in, off the event loop, and
+`JournalCall`, the type of its `run` for the code that makes those calls.
 
 A journal call commits before it returns, and a commit waits for the disk (SQLite's fsync) or
 the database server: run on the event loop, each would stall every job in flight.
@@ -10,10 +11,16 @@ import asyncio
 import concurrent.futures
 import functools
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class JournalCall(Protocol):
+    """Runs one journal call off the event loop (`JournalThread.run`)."""
+
+    async def __call__(self, call: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R: ...
 
 
 class JournalThread:
