@@ -77,3 +77,42 @@ def test_async_finds_it_too(clock: VirtualClock) -> None:
 
     assert asyncio.run(create()) == "9001"
     assert service.creates == 2
+
+
+class RefusedFirstService(LaggingService):
+    """Refuses the first create outright (429/1302: nothing done), then behaves as above: the
+    second makes the task and loses the answer, the third is refused as a duplicate."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and self.creates == 0:
+            self.creates += 1
+            return httpx.Response(
+                429,
+                headers={"Retry-After": "0"},
+                json={"code": 1302, "message": "rate limit"},
+            )
+        if request.method == "POST" and self.creates == 1:
+            self.creates += 1
+            self.external_id = json.loads(request.content)["external_task_id"]
+            raise httpx.ReadError("connection reset after the task was made")
+        if request.method == "POST":
+            self.creates += 1
+            return httpx.Response(
+                400, json={"code": 1201, "message": "external_task_id already exists"}
+            )
+        return super().__call__(request) if self.creates >= 3 else self._missing(request)
+
+    def _missing(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/multi-elements"):
+            return httpx.Response(200, json={"code": 0, "message": "SUCCEED", "data": []})
+        return httpx.Response(404, json={"code": 1203, "message": "task not found"})
+
+
+def test_a_landed_attempt_after_a_refused_first_one_still_counts(clock: VirtualClock) -> None:
+    # Whether the 400 may be a duplicate refusal turns on every earlier attempt, not only the
+    # first: here the first was refused (proving nothing), the second may have landed.
+    service = RefusedFirstService()
+    http = httpx.Client(transport=httpx.MockTransport(service))
+    with KlingEdit("key", max_retries=3, http_client=http) as client:
+        task = client.tasks.create(session_id=SESSION, edit_mode="removal", prompt=PROMPT)
+    assert (task.task_id, service.creates) == ("9001", 3)
