@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kling_edit import AsyncKlingEdit, PollSchedule, TaskFailedError, parse_callback
 from kling_edit.batch import BatchRunner, SQLiteJournal, load_jobs
@@ -183,6 +183,21 @@ def simulator() -> Simulator:
     )
 
 
+def _batch_run(
+    tmp_path: Path, source: Path, base_url: str, *extra: str, catch_exceptions: bool = True
+) -> Result:
+    """`kling-edit batch run SOURCE` with this test's journal and output folder, plus `extra`."""
+    journal, out = str(tmp_path / "jobs.db"), str(tmp_path / "out")
+    return CliRunner().invoke(
+        cli,
+        [
+            *("batch", "run", str(source), "--journal", journal, "--out", out),
+            *("--base-url", base_url, *extra),
+        ],
+        catch_exceptions=catch_exceptions,
+    )
+
+
 def test_batch_run_listens_for_its_callbacks(
     tmp_path: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -190,26 +205,12 @@ def test_batch_run_listens_for_its_callbacks(
     port = _free_port()
     monkeypatch.setenv("KLING_WEBHOOK_SECRET", SECRET)
     with running_server(simulator) as base_url:
-        result = CliRunner().invoke(
-            cli,
-            [
-                "batch",
-                "run",
-                str(source),
-                "--journal",
-                str(tmp_path / "jobs.db"),
-                "--out",
-                str(tmp_path / "out"),
-                "--base-url",
-                base_url,
-                "--concurrency",
-                "10",
-                "--callback-url",
-                f"http://127.0.0.1:{port}/kling",
-                "--listen",
-                f"127.0.0.1:{port}",
-                "--json",
-            ],
+        result = _batch_run(
+            tmp_path,
+            source,
+            base_url,
+            *("--concurrency", "10", "--callback-url", f"http://127.0.0.1:{port}/kling"),
+            *("--listen", f"127.0.0.1:{port}", "--json"),
             catch_exceptions=False,
         )
     assert result.exit_code == 0, result.output
@@ -268,22 +269,7 @@ def test_a_bad_listen_option_is_refused_before_anything_is_sent(
     callback = [] if "needs" in message else ["--callback-url", "http://127.0.0.1:8080/"]
     simulator = Simulator()
     with running_server(simulator) as base_url:
-        result = CliRunner().invoke(
-            cli,
-            [
-                "batch",
-                "run",
-                str(_jobs_file(tmp_path, 1)),
-                "--journal",
-                str(tmp_path / "jobs.db"),
-                "--out",
-                str(tmp_path / "out"),
-                "--base-url",
-                base_url,
-                *callback,
-                *args,
-            ],
-        )
+        result = _batch_run(tmp_path, _jobs_file(tmp_path, 1), base_url, *callback, *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert simulator.requests == {}
@@ -293,25 +279,12 @@ def test_a_bad_webhook_secret_is_refused_without_showing_it(tmp_path: Path) -> N
     secret = "whsec_SECRET-batch-key-xyz"  # 17 base64 characters: no valid padding exists
     simulator = Simulator()
     with running_server(simulator) as base_url:
-        result = CliRunner().invoke(
-            cli,
-            [
-                "batch",
-                "run",
-                str(_jobs_file(tmp_path, 1)),
-                "--journal",
-                str(tmp_path / "jobs.db"),
-                "--out",
-                str(tmp_path / "out"),
-                "--base-url",
-                base_url,
-                "--callback-url",
-                f"http://127.0.0.1:{_free_port()}/",
-                "--listen",
-                f"127.0.0.1:{_free_port()}",
-                "--webhook-secret",
-                secret,
-            ],
+        result = _batch_run(
+            tmp_path,
+            _jobs_file(tmp_path, 1),
+            base_url,
+            *("--callback-url", f"http://127.0.0.1:{_free_port()}/"),
+            *("--listen", f"127.0.0.1:{_free_port()}", "--webhook-secret", secret),
         )
     assert result.exit_code == 2, result.output
     assert "secret #1 is not a webhook secret" in result.stderr
