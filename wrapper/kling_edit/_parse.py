@@ -126,7 +126,10 @@ def read_answer(
 
 
 def cost_from_api(units: object, balance: FinalBalanceDeduction | Unset, at: str) -> Cost | None:
-    quota, list_price = (balance.quota, balance.list_price) if balance else (None, None)
+    quota: object = None
+    list_price: object = None
+    if not isinstance(balance, Unset):  # not `if balance`: Unset's __bool__ is a Python call
+        quota, list_price = balance.quota, balance.list_price
     if absent(units) and absent(quota) and absent(list_price):
         return None
     return Cost(
