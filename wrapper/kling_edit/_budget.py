@@ -10,6 +10,7 @@ Nothing else lives here.
 from __future__ import annotations
 
 import time
+
 import httpx
 
 from ._deadline import attempt_budget
