@@ -56,24 +56,30 @@ def bench_get(calls: int, rounds: int) -> dict[str, Figure]:
             rounds=rounds,
             clock=time.process_time,
         )
-    common = {"unit": "us", "scale": 1e6 / calls, "calls": calls * rounds}
-    return {
-        "get": compare(
+
+    def figure(side: str, baseline: str, target: float | None) -> Figure:
+        return compare(
             samples,
+            side,
+            baseline=baseline,
+            target=target,
+            unit="us",
+            scale=1e6 / calls,
+            calls=calls * rounds,
+        )
+
+    return {
+        "get": figure(
             "httpx",
-            baseline="raw httpx.Client GET + json() (same client, same MockTransport, same body;"
-            " CPU time)",
-            target=1.15,
-            **common,
+            "raw httpx.Client GET + json() (same client, same MockTransport, same body; CPU time)",
+            1.15,
         ),
         # The wrapper reuses parsed URLs (httpx parses a str URL on every request, ~15% of
         # this GET): against code that does the same, what is left is the wrapper's own work.
-        "get_own_work": compare(
-            samples,
+        "get_own_work": figure(
             "httpx_parsed_url",
-            baseline="raw httpx.Client GET of a parsed httpx.URL + json() (as above)",
-            target=None,
-            **common,
+            "raw httpx.Client GET of a parsed httpx.URL + json() (as above)",
+            None,
         ),
     }
 
