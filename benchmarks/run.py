@@ -9,6 +9,8 @@ Figures (target in brackets):
   cold_start          import kling_edit + first tasks.get() / import httpx + the same GET and
                       json(), in a venv holding only the runtime dependencies [<= 1.5]
   get                 tasks.get() / raw httpx.Client GET + json(), one MockTransport [<= 1.15]
+  get_own_work        the same / a raw GET of an already parsed httpx.URL, as the wrapper
+                      reuses parsed URLs: the wrapper's own work [tracked]
   creates_vs_httpx    20 creates / a raw httpx.Client sending the same bodies, loopback [<= 1.05]
   creates_vs_requests 20 creates / a requests.Session sending the same bodies [<= 1.05]
   wait                polls per task / a fixed poller noticing completion as soon on average,

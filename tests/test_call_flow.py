@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from kling_edit import APIConnectionError, APITimeoutError, KlingEditError, ServerError
+from kling_edit._budget import attempt_time
 from kling_edit._operations import get_task
 from kling_edit._retry import RetryPolicy, call
 from kling_edit._steps import CallOptions, Send, Sleep
@@ -81,9 +82,9 @@ def test_each_attempt_gets_the_time_the_call_has_left(clock: VirtualClock) -> No
 
     first = next(flow)
     assert isinstance(first, Send)
-    assert first.budget == 10.0
+    assert attempt_time(first.options) == 10.0
     assert isinstance(flow.send(httpx.Response(503, text="busy", request=REQUEST)), Sleep)
     clock.now = 4.0
     second = flow.send(None)
     assert isinstance(second, Send)
-    assert second.budget == 6.0
+    assert attempt_time(second.options) == 6.0

@@ -5,11 +5,12 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import time
 
-import attrs
 import pytest
 
-from kling_edit._deadline import _deadline, deadline
+from kling_edit._budget import started
+from kling_edit._deadline import _deadline, end_deadline, start_deadline
 from kling_edit._operations import get_task
 from kling_edit._steps import CallOptions
 from kling_edit_api.api.default import get_task as generated_get_task
@@ -24,20 +25,26 @@ def test_get_task_path_is_the_generated_one(task_id: str) -> None:
     assert (operation.method, operation.path) == (built["method"].upper(), built["url"])
 
 
-def test_ending_at_is_evolve() -> None:
+def test_started_sets_only_the_deadline() -> None:
     options = CallOptions(timeout=3.0, max_retries=1, headers={"X-A": "b"}, deadline=None)
-    assert options.ending_at(12.5) == attrs.evolve(options, deadline=12.5)
+    before = time.monotonic()
+    begun = started(options)
+    assert begun._replace(deadline=None) == options
+    assert begun.deadline is not None
+    assert before + 3.0 <= begun.deadline <= time.monotonic() + 3.0
 
 
 def test_deadline_is_set_inside_and_restored_after() -> None:
-    with deadline(None):
-        assert _deadline.get() is None
-    with deadline(30.0):
-        inner = _deadline.get()
-        assert inner is not None
-        with deadline(1.0):
-            assert _deadline.get() != inner
-        assert _deadline.get() == inner
+    assert start_deadline(None) is None
+    assert _deadline.get() is None
+    outer = start_deadline(30.0)
+    inner_value = _deadline.get()
+    assert inner_value is not None
+    inner = start_deadline(1.0)
+    assert _deadline.get() != inner_value
+    end_deadline(inner)
+    assert _deadline.get() == inner_value
+    end_deadline(outer)
     assert _deadline.get() is None
 
 

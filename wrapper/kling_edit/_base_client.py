@@ -4,6 +4,7 @@ is built from a `Send` step. Nothing here sends a request or sleeps: that is `_c
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -40,6 +41,14 @@ POOL_LIMITS = httpx.Limits(
 )
 
 logger = logging.getLogger("kling_edit")
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    # httpx parses a str URL on every request, a tenth of the CPU of a GET on a mock transport;
+    # an httpx.URL (immutable) is used as it is. Polls, creates and the selection routes repeat
+    # the same few URLs, so a client's calls mostly reuse one parsed here.
+    return httpx.URL(url)
 
 
 class BaseClient:
@@ -92,7 +101,7 @@ class BaseClient:
         operation = step.operation
         return {
             "method": operation.method,
-            "url": self.base_url + self._provider.path(operation.path),
+            "url": _parsed_url(self.base_url + self._provider.path(operation.path)),
             "json": operation.json,
             "params": operation.params,
             "timeout": step.options.timeout,

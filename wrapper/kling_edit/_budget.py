@@ -10,15 +10,12 @@ Nothing else lives here.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 import httpx
 
 from ._deadline import attempt_budget
 from ._errors import APITimeoutError, KlingEditError
-
-if TYPE_CHECKING:
-    from ._steps import CallOptions
+from ._steps import CallOptions
 
 
 def call_budget(timeout: float | httpx.Timeout | None) -> float | None:
@@ -36,7 +33,9 @@ def started(options: CallOptions) -> CallOptions:
     budget = call_budget(options.timeout)
     if options.deadline is not None or budget is None:
         return options
-    return options.ending_at(time.monotonic() + budget)
+    return CallOptions(
+        options.timeout, options.max_retries, options.headers, time.monotonic() + budget
+    )
 
 
 def time_left(options: CallOptions) -> float | None:

@@ -23,7 +23,8 @@ from ._base_client import (
     POOL_LIMITS,
     BaseClient,
 )
-from ._deadline import bounded, deadline, keep_deadlines
+from ._budget import attempt_time
+from ._deadline import bounded, end_deadline, keep_deadlines, start_deadline
 from ._errors import KlingEditError
 from ._flows import PollSchedule
 from ._limits import (
@@ -141,11 +142,13 @@ class KlingEdit(BaseClient):
                     self._sleep(step.seconds)
                     continue
                 started = time.monotonic()
+                bound = start_deadline(attempt_time(step.options))
                 try:
-                    with deadline(step.budget):
-                        response = self._http.request(**self._request_args(step))
+                    response = self._http.request(**self._request_args(step))
                 except httpx.RequestError as transport_error:
                     error = transport_error
+                finally:
+                    end_deadline(bound)
                 self._log_exchange(step, response, error, started)
         finally:
             flow.close()
@@ -276,7 +279,8 @@ class AsyncKlingEdit(BaseClient):
         self._follow_event_loop(asyncio.get_running_loop())
         try:
             async with self._in_flight():
-                return await bounded(self._http.request(**self._request_args(step)), step.budget)
+                request = self._http.request(**self._request_args(step))
+                return await bounded(request, attempt_time(step.options))
         except RuntimeError as error:
             if self._loop_changed:
                 raise KlingEditError(

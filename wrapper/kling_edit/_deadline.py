@@ -35,28 +35,20 @@ def attempt_budget(timeout: float | httpx.Timeout | None) -> float | None:
     return timeout
 
 
-class _Deadline:
-    """The context manager of `deadline()`: a class, as it is entered on every sync request and
-    costs a fraction of a generator-based one."""
+def start_deadline(budget: float | None) -> contextvars.Token[float | None] | None:
+    """Bound the socket operations of this thread's sync requests to `budget` seconds from now,
+    until `end_deadline` is given what this returns (None: no bound, nothing to end).
 
-    __slots__ = ("_budget", "_token")
-
-    def __init__(self, budget: float | None) -> None:
-        self._budget = budget
-        self._token: contextvars.Token[float | None] | None = None
-
-    def __enter__(self) -> None:
-        if self._budget is not None:
-            self._token = _deadline.set(time.monotonic() + self._budget)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._token is not None:
-            _deadline.reset(self._token)
+    A pair of calls, not a context manager: it runs around every sync request, and this costs a
+    fraction of entering and leaving one.
+    """
+    return None if budget is None else _deadline.set(time.monotonic() + budget)
 
 
-def deadline(budget: float | None) -> _Deadline:
-    """Bound the socket operations of the sync requests made inside to `budget` seconds."""
-    return _Deadline(budget)
+def end_deadline(token: contextvars.Token[float | None] | None) -> None:
+    """Restore the deadline that held before `start_deadline` returned `token`."""
+    if token is not None:
+        _deadline.reset(token)
 
 
 async def bounded(request: Awaitable[httpx.Response], budget: float | None) -> httpx.Response:
@@ -86,7 +78,7 @@ def time_left(timeout: float | None, expired: type[Exception]) -> float | None:
 
 
 def keep_deadlines(client: httpx.Client) -> httpx.Client:
-    """`client`, its connections now keeping the deadlines of `deadline()`.
+    """`client`, its connections now keeping the deadlines of `start_deadline`.
 
     Inert outside it: an injected client's other users see httpx's behaviour unchanged. httpx
     offers no public hook for the network backend, so its transports' httpcore pools are reached

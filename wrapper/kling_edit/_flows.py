@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from attrs import evolve, frozen
+from attrs import frozen
 
 from ._budget import fits, no_time_for_retry, started
 from ._deadline import attempt_budget
@@ -158,7 +158,7 @@ def create_once(
     while True:
         # The first attempt (nearly always the only one) takes the options as they are.
         budget = (
-            evolve(options, max_retries=options.max_retries - len(failures))
+            options._replace(max_retries=options.max_retries - len(failures))
             if failures
             else options
         )
@@ -238,7 +238,7 @@ def wait_for(
         if budget > 0:
             try:
                 task: Task = yield from call(
-                    operation, evolve(options, timeout=budget, max_retries=0), policy
+                    operation, options._replace(timeout=budget, max_retries=0), policy
                 )
             except (APIConnectionError, APIError) as error:
                 # What a call would retry is what a wait rides out (408 and 409 included).

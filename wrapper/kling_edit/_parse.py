@@ -73,10 +73,10 @@ def _invalid(
 def _envelope(response: httpx.Response) -> dict[str, Any]:
     """The success envelope as JSON, parsed once; any failure raised as its error class."""
     try:
-        body = response.json()
+        body = json.loads(response.content)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than Python recurses
         body = None
-    if not response.is_success:
+    if not 200 <= response.status_code < 300:
         raise error_from_envelope(
             response.status_code,
             body,
@@ -91,7 +91,7 @@ def _envelope(response: httpx.Response) -> dict[str, Any]:
             code=None,
         )
     code = body.get("code")
-    if not isinstance(code, int) or isinstance(code, bool):
+    if type(code) is not int:  # JSON's integers are exactly int; true and false are bool
         raise _invalid(str(FieldError("", "code", "an integer", code)), response, body, code=None)
     if code != 0:
         raise error_from_envelope(
@@ -126,7 +126,10 @@ def read_answer(
 
 
 def cost_from_api(units: object, balance: FinalBalanceDeduction | Unset, at: str) -> Cost | None:
-    quota, list_price = (balance.quota, balance.list_price) if balance else (None, None)
+    quota: object = None
+    list_price: object = None
+    if not isinstance(balance, Unset):  # not `if balance`: Unset's __bool__ is a Python call
+        quota, list_price = balance.quota, balance.list_price
     if absent(units) and absent(quota) and absent(list_price):
         return None
     return Cost(

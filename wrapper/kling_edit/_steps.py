@@ -2,17 +2,18 @@
 
 A flow is a generator that yields `Send` (one `Operation` with its `CallOptions`) and `Sleep`
 steps and receives the answers; the clients perform them. Nothing else lives here.
+
+These are named tuples, not attrs classes: several are made on every call, and a frozen attrs
+instance costs about three times as much to build.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 
 import httpx
-from attrs import field, frozen
-
-from ._budget import attempt_time
 
 if TYPE_CHECKING:
     from ._retry import RetryPolicy
@@ -20,19 +21,22 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@frozen
-class Operation(Generic[T]):
+class Operation(NamedTuple, Generic[T]):
     """One API call: what to send and how to read the answer."""
 
     name: str
     method: str
     path: str
-    parse: Callable[[httpx.Response], T] = field(repr=False)
-    json: Mapping[str, Any] | None = field(default=None, repr=False)
+    parse: Callable[[httpx.Response], T]
+    json: Mapping[str, Any] | None = None
     params: Mapping[str, Any] | None = None
     # False for calls with effects that a resend would repeat (init-selection is billed): those
     # are retried only when the service proves it did nothing (connection refused, rate limit).
     replay_safe: bool = True
+
+    def __repr__(self) -> str:
+        # Not the body (a create's holds base64 images) nor the reader.
+        return f"Operation(name={self.name!r}, method={self.method!r}, path={self.path!r})"
 
 
 class RequestOptions(TypedDict, total=False):
@@ -44,39 +48,26 @@ class RequestOptions(TypedDict, total=False):
     extra_headers: Mapping[str, str]
 
 
-@frozen
-class CallOptions:
+class CallOptions(NamedTuple):
     """Per-call settings: the client's defaults, overridden per method call."""
 
     timeout: float | httpx.Timeout | None
     max_retries: int
-    headers: Mapping[str, str] = field(factory=dict)
+    headers: Mapping[str, str] = MappingProxyType({})
     # time.monotonic() by which the whole call must end, set by `_budget.started` when the call
     # begins (None: not begun, or no bound).
     deadline: float | None = None
 
-    def ending_at(self, deadline: float) -> CallOptions:
-        """These options with the call's deadline set: what `attrs.evolve` gives, built directly
-        as it is done once per call."""
-        return CallOptions(self.timeout, self.max_retries, self.headers, deadline)
 
-
-@frozen
-class Send:
+class Send(NamedTuple):
     """Step: send `operation` once and resume the flow with the httpx.Response (or its error)."""
 
     operation: Operation[Any]
     options: CallOptions
     attempt: int = 0
 
-    @property
-    def budget(self) -> float | None:
-        """Wall-clock seconds this attempt may take from now (None: no bound)."""
-        return attempt_time(self.options)
 
-
-@frozen
-class Sleep:
+class Sleep(NamedTuple):
     """Step: pause for `seconds`, then resume the flow."""
 
     seconds: float

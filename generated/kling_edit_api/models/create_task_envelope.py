@@ -12,6 +12,17 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="CreateTaskEnvelope")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "message",
+        "data",
+        "request_id",
+    }
+)
+
+
 @_attrs_define
 class CreateTaskEnvelope:
     """
@@ -53,14 +64,13 @@ class CreateTaskEnvelope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = d.pop("code")
+        code = src_dict["code"]
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        data = CreatedTask.from_dict(d.pop("data"))
+        data = CreatedTask.from_dict(src_dict["data"])
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = src_dict.get("request_id", UNSET)
 
         create_task_envelope = cls(
             code=code,
@@ -69,7 +79,12 @@ class CreateTaskEnvelope:
             request_id=request_id,
         )
 
-        create_task_envelope.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            create_task_envelope.additional_properties = d
         return create_task_envelope
 
     @property

@@ -16,6 +16,24 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="CreateTaskRequest")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "session_id",
+        "edit_mode",
+        "prompt",
+        "model_name",
+        "image_list",
+        "negative_prompt",
+        "mode",
+        "duration",
+        "callback_url",
+        "external_task_id",
+        "watermark_info",
+    }
+)
+
+
 @_attrs_define
 class CreateTaskRequest:
     """
@@ -115,21 +133,20 @@ class CreateTaskRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        edit_mode = EditMode(d.pop("edit_mode"))
+        edit_mode = EditMode(src_dict["edit_mode"])
 
-        prompt = d.pop("prompt")
+        prompt = src_dict["prompt"]
 
-        _model_name = d.pop("model_name", UNSET)
+        _model_name = src_dict.get("model_name", UNSET)
         model_name: ModelName | Unset
         if _model_name is UNSET:
             model_name = UNSET
         else:
             model_name = ModelName(_model_name)
 
-        _image_list = d.pop("image_list", UNSET)
+        _image_list = src_dict.get("image_list", UNSET)
         image_list: list[ImageReference] | Unset = UNSET
         if _image_list is not UNSET:
             image_list = []
@@ -138,22 +155,22 @@ class CreateTaskRequest:
 
                 image_list.append(image_list_item)
 
-        negative_prompt = d.pop("negative_prompt", UNSET)
+        negative_prompt = src_dict.get("negative_prompt", UNSET)
 
-        _mode = d.pop("mode", UNSET)
+        _mode = src_dict.get("mode", UNSET)
         mode: GenerationMode | Unset
         if _mode is UNSET:
             mode = UNSET
         else:
             mode = GenerationMode(_mode)
 
-        duration = d.pop("duration", UNSET)
+        duration = src_dict.get("duration", UNSET)
 
-        callback_url = d.pop("callback_url", UNSET)
+        callback_url = src_dict.get("callback_url", UNSET)
 
-        external_task_id = d.pop("external_task_id", UNSET)
+        external_task_id = src_dict.get("external_task_id", UNSET)
 
-        _watermark_info = d.pop("watermark_info", UNSET)
+        _watermark_info = src_dict.get("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset
         if _watermark_info is UNSET:
             watermark_info = UNSET
@@ -174,7 +191,12 @@ class CreateTaskRequest:
             watermark_info=watermark_info,
         )
 
-        create_task_request.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            create_task_request.additional_properties = d
         return create_task_request
 
     @property

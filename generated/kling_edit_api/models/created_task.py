@@ -13,6 +13,19 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="CreatedTask")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "task_id",
+        "task_status",
+        "created_at",
+        "updated_at",
+        "task_info",
+        "watermark_info",
+    }
+)
+
+
 @_attrs_define
 class CreatedTask:
     """
@@ -70,23 +83,22 @@ class CreatedTask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        task_id = d.pop("task_id", UNSET)
+        task_id = src_dict.get("task_id", UNSET)
 
-        task_status = d.pop("task_status", UNSET)
+        task_status = src_dict.get("task_status", UNSET)
 
-        created_at = d.pop("created_at", UNSET)
+        created_at = src_dict.get("created_at", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = src_dict.get("updated_at", UNSET)
 
-        _task_info = d.pop("task_info", UNSET)
+        _task_info = src_dict.get("task_info", UNSET)
         task_info: CreatedTaskInfo | Unset
         if _task_info is UNSET:
             task_info = UNSET
         else:
             task_info = CreatedTaskInfo.from_dict(_task_info)
 
-        _watermark_info = d.pop("watermark_info", UNSET)
+        _watermark_info = src_dict.get("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset
         if _watermark_info is UNSET:
             watermark_info = UNSET
@@ -102,7 +114,12 @@ class CreatedTask:
             watermark_info=watermark_info,
         )
 
-        created_task.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            created_task.additional_properties = d
         return created_task
 
     @property

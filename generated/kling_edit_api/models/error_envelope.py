@@ -11,6 +11,16 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ErrorEnvelope")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "message",
+        "request_id",
+    }
+)
+
+
 @_attrs_define
 class ErrorEnvelope:
     """Envelope of a failed call. A non-zero `code` is an error even when the HTTP status is 200.
@@ -49,12 +59,11 @@ class ErrorEnvelope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = d.pop("code")
+        code = src_dict["code"]
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = src_dict.get("request_id", UNSET)
 
         error_envelope = cls(
             code=code,
@@ -62,7 +71,12 @@ class ErrorEnvelope:
             request_id=request_id,
         )
 
-        error_envelope.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            error_envelope.additional_properties = d
         return error_envelope
 
     @property

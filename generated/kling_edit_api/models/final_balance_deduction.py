@@ -11,6 +11,15 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="FinalBalanceDeduction")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "quota",
+        "list_price",
+    }
+)
+
+
 @_attrs_define
 class FinalBalanceDeduction:
     """What the call cost the account's balance, as decimal strings (Kling reference).
@@ -41,17 +50,21 @@ class FinalBalanceDeduction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        quota = d.pop("quota", UNSET)
+        quota = src_dict.get("quota", UNSET)
 
-        list_price = d.pop("list_price", UNSET)
+        list_price = src_dict.get("list_price", UNSET)
 
         final_balance_deduction = cls(
             quota=quota,
             list_price=list_price,
         )
 
-        final_balance_deduction.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            final_balance_deduction.additional_properties = d
         return final_balance_deduction
 
     @property

@@ -9,6 +9,14 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="ImageReference")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "image",
+    }
+)
+
+
 @_attrs_define
 class ImageReference:
     """
@@ -34,14 +42,18 @@ class ImageReference:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        image = d.pop("image")
+        image = src_dict["image"]
 
         image_reference = cls(
             image=image,
         )
 
-        image_reference.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            image_reference.additional_properties = d
         return image_reference
 
     @property

@@ -11,6 +11,15 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="InitSelectionRequest")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "video_url",
+        "video_id",
+    }
+)
+
+
 @_attrs_define
 class InitSelectionRequest:
     """
@@ -41,17 +50,21 @@ class InitSelectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        video_url = d.pop("video_url", UNSET)
+        video_url = src_dict.get("video_url", UNSET)
 
-        video_id = d.pop("video_id", UNSET)
+        video_id = src_dict.get("video_id", UNSET)
 
         init_selection_request = cls(
             video_url=video_url,
             video_id=video_id,
         )
 
-        init_selection_request.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            init_selection_request.additional_properties = d
         return init_selection_request
 
     @property

@@ -13,6 +13,16 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ObjectMask")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "object_id",
+        "rle_mask",
+        "png_mask",
+    }
+)
+
+
 @_attrs_define
 class ObjectMask:
     """
@@ -54,17 +64,16 @@ class ObjectMask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        object_id = d.pop("object_id")
+        object_id = src_dict["object_id"]
 
-        _rle_mask = d.pop("rle_mask", UNSET)
+        _rle_mask = src_dict.get("rle_mask", UNSET)
         rle_mask: RleMask | Unset
         if _rle_mask is UNSET:
             rle_mask = UNSET
         else:
             rle_mask = RleMask.from_dict(_rle_mask)
 
-        _png_mask = d.pop("png_mask", UNSET)
+        _png_mask = src_dict.get("png_mask", UNSET)
         png_mask: PngMask | Unset
         if _png_mask is UNSET:
             png_mask = UNSET
@@ -77,7 +86,12 @@ class ObjectMask:
             png_mask=png_mask,
         )
 
-        object_mask.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            object_mask.additional_properties = d
         return object_mask
 
     @property

@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="PngMask")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "size",
+        "base64",
+    }
+)
+
+
 @_attrs_define
 class PngMask:
     """
@@ -39,17 +48,21 @@ class PngMask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        size = cast(list[int], d.pop("size"))
+        size = cast(list[int], src_dict["size"])
 
-        base64 = d.pop("base64")
+        base64 = src_dict["base64"]
 
         png_mask = cls(
             size=size,
             base64=base64,
         )
 
-        png_mask.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            png_mask.additional_properties = d
         return png_mask
 
     @property

@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="Point")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "x",
+        "y",
+    }
+)
+
+
 @_attrs_define
 class Point:
     """A point on the frame in relative coordinates; (0, 0) is the top-left corner.
@@ -40,17 +49,21 @@ class Point:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        x = d.pop("x")
+        x = src_dict["x"]
 
-        y = d.pop("y")
+        y = src_dict["y"]
 
         point = cls(
             x=x,
             y=y,
         )
 
-        point.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            point.additional_properties = d
         return point
 
     @property

@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="PreviewData")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "res",
+    }
+)
+
+
 @_attrs_define
 class PreviewData:
     """
@@ -66,14 +78,13 @@ class PreviewData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status = d.pop("status", UNSET)
+        status = src_dict.get("status", UNSET)
 
-        session_id = d.pop("session_id", UNSET)
+        session_id = src_dict.get("session_id", UNSET)
 
-        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+        final_unit_deduction = src_dict.get("final_unit_deduction", UNSET)
 
-        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        _final_balance_deduction = src_dict.get("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
         if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
@@ -82,7 +93,7 @@ class PreviewData:
                 _final_balance_deduction
             )
 
-        _res = d.pop("res", UNSET)
+        _res = src_dict.get("res", UNSET)
         res: PreviewResult | Unset
         if _res is UNSET:
             res = UNSET
@@ -97,7 +108,12 @@ class PreviewData:
             res=res,
         )
 
-        preview_data.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            preview_data.additional_properties = d
         return preview_data
 
     @property

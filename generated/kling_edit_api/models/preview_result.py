@@ -11,6 +11,16 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="PreviewResult")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "video",
+        "video_cover",
+        "tracking_output",
+    }
+)
+
+
 @_attrs_define
 class PreviewResult:
     """
@@ -46,12 +56,11 @@ class PreviewResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        video = d.pop("video", UNSET)
+        video = src_dict.get("video", UNSET)
 
-        video_cover = d.pop("video_cover", UNSET)
+        video_cover = src_dict.get("video_cover", UNSET)
 
-        tracking_output = d.pop("tracking_output", UNSET)
+        tracking_output = src_dict.get("tracking_output", UNSET)
 
         preview_result = cls(
             video=video,
@@ -59,7 +68,12 @@ class PreviewResult:
             tracking_output=tracking_output,
         )
 
-        preview_result.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            preview_result.additional_properties = d
         return preview_result
 
     @property

@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="RleMask")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "size",
+        "counts",
+    }
+)
+
+
 @_attrs_define
 class RleMask:
     """COCO-style run-length mask, column-major, `size` is [height, width].
@@ -40,17 +49,21 @@ class RleMask:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        size = cast(list[int], d.pop("size"))
+        size = cast(list[int], src_dict["size"])
 
-        counts = d.pop("counts")
+        counts = src_dict["counts"]
 
         rle_mask = cls(
             size=size,
             counts=counts,
         )
 
-        rle_mask.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            rle_mask.additional_properties = d
         return rle_mask
 
     @property

@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="SelectionData")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "res",
+    }
+)
+
+
 @_attrs_define
 class SelectionData:
     """
@@ -68,14 +80,13 @@ class SelectionData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        status = d.pop("status")
+        status = src_dict["status"]
 
-        session_id = d.pop("session_id", UNSET)
+        session_id = src_dict.get("session_id", UNSET)
 
-        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+        final_unit_deduction = src_dict.get("final_unit_deduction", UNSET)
 
-        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        _final_balance_deduction = src_dict.get("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
         if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
@@ -84,7 +95,7 @@ class SelectionData:
                 _final_balance_deduction
             )
 
-        _res = d.pop("res", UNSET)
+        _res = src_dict.get("res", UNSET)
         res: SelectionDataRes | Unset
         if _res is UNSET:
             res = UNSET
@@ -99,7 +110,12 @@ class SelectionData:
             res=res,
         )
 
-        selection_data.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            selection_data.additional_properties = d
         return selection_data
 
     @property

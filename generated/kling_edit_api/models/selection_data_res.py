@@ -12,6 +12,15 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="SelectionDataRes")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "frame_index",
+        "rle_mask_list",
+    }
+)
+
+
 @_attrs_define
 class SelectionDataRes:
     """
@@ -46,10 +55,9 @@ class SelectionDataRes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        frame_index = d.pop("frame_index", UNSET)
+        frame_index = src_dict.get("frame_index", UNSET)
 
-        _rle_mask_list = d.pop("rle_mask_list", UNSET)
+        _rle_mask_list = src_dict.get("rle_mask_list", UNSET)
         rle_mask_list: list[ObjectMask] | Unset = UNSET
         if _rle_mask_list is not UNSET:
             rle_mask_list = []
@@ -63,7 +71,12 @@ class SelectionDataRes:
             rle_mask_list=rle_mask_list,
         )
 
-        selection_data_res.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            selection_data_res.additional_properties = d
         return selection_data_res
 
     @property

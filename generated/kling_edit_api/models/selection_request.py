@@ -11,6 +11,16 @@ from ..models.point import Point
 T = TypeVar("T", bound="SelectionRequest")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "session_id",
+        "frame_index",
+        "points",
+    }
+)
+
+
 @_attrs_define
 class SelectionRequest:
     """
@@ -51,13 +61,12 @@ class SelectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        frame_index = d.pop("frame_index")
+        frame_index = src_dict["frame_index"]
 
         points = []
-        _points = d.pop("points")
+        _points = src_dict["points"]
         for points_item_data in _points:
             points_item = Point.from_dict(points_item_data)
 
@@ -69,7 +78,12 @@ class SelectionRequest:
             points=points,
         )
 
-        selection_request.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            selection_request.additional_properties = d
         return selection_request
 
     @property

@@ -12,6 +12,23 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="SessionData")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "session_id",
+        "status",
+        "fps",
+        "original_duration",
+        "width",
+        "height",
+        "total_frame",
+        "normalized_video",
+        "final_unit_deduction",
+        "final_balance_deduction",
+    }
+)
+
+
 @_attrs_define
 class SessionData:
     """
@@ -95,26 +112,25 @@ class SessionData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
-        status = d.pop("status", UNSET)
+        status = src_dict.get("status", UNSET)
 
-        fps = d.pop("fps", UNSET)
+        fps = src_dict.get("fps", UNSET)
 
-        original_duration = d.pop("original_duration", UNSET)
+        original_duration = src_dict.get("original_duration", UNSET)
 
-        width = d.pop("width", UNSET)
+        width = src_dict.get("width", UNSET)
 
-        height = d.pop("height", UNSET)
+        height = src_dict.get("height", UNSET)
 
-        total_frame = d.pop("total_frame", UNSET)
+        total_frame = src_dict.get("total_frame", UNSET)
 
-        normalized_video = d.pop("normalized_video", UNSET)
+        normalized_video = src_dict.get("normalized_video", UNSET)
 
-        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+        final_unit_deduction = src_dict.get("final_unit_deduction", UNSET)
 
-        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        _final_balance_deduction = src_dict.get("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
         if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
@@ -136,7 +152,12 @@ class SessionData:
             final_balance_deduction=final_balance_deduction,
         )
 
-        session_data.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            session_data.additional_properties = d
         return session_data
 
     @property

@@ -9,6 +9,14 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="SessionRequest")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "session_id",
+    }
+)
+
+
 @_attrs_define
 class SessionRequest:
     """
@@ -35,14 +43,18 @@ class SessionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        session_id = d.pop("session_id")
+        session_id = src_dict["session_id"]
 
         session_request = cls(
             session_id=session_id,
         )
 
-        session_request.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            session_request.additional_properties = d
         return session_request
 
     @property

@@ -15,6 +15,23 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="Task")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "task_id",
+        "task_status",
+        "task_status_msg",
+        "task_info",
+        "created_at",
+        "updated_at",
+        "watermark_info",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "task_result",
+    }
+)
+
+
 @_attrs_define
 class Task:
     """
@@ -102,34 +119,33 @@ class Task:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        task_id = d.pop("task_id")
+        task_id = src_dict["task_id"]
 
-        task_status = d.pop("task_status")
+        task_status = src_dict["task_status"]
 
-        task_status_msg = d.pop("task_status_msg", UNSET)
+        task_status_msg = src_dict.get("task_status_msg", UNSET)
 
-        _task_info = d.pop("task_info", UNSET)
+        _task_info = src_dict.get("task_info", UNSET)
         task_info: TaskTaskInfo | Unset
         if _task_info is UNSET:
             task_info = UNSET
         else:
             task_info = TaskTaskInfo.from_dict(_task_info)
 
-        created_at = d.pop("created_at", UNSET)
+        created_at = src_dict.get("created_at", UNSET)
 
-        updated_at = d.pop("updated_at", UNSET)
+        updated_at = src_dict.get("updated_at", UNSET)
 
-        _watermark_info = d.pop("watermark_info", UNSET)
+        _watermark_info = src_dict.get("watermark_info", UNSET)
         watermark_info: WatermarkInfo | Unset
         if _watermark_info is UNSET:
             watermark_info = UNSET
         else:
             watermark_info = WatermarkInfo.from_dict(_watermark_info)
 
-        final_unit_deduction = d.pop("final_unit_deduction", UNSET)
+        final_unit_deduction = src_dict.get("final_unit_deduction", UNSET)
 
-        _final_balance_deduction = d.pop("final_balance_deduction", UNSET)
+        _final_balance_deduction = src_dict.get("final_balance_deduction", UNSET)
         final_balance_deduction: FinalBalanceDeduction | Unset
         if _final_balance_deduction is UNSET:
             final_balance_deduction = UNSET
@@ -138,7 +154,7 @@ class Task:
                 _final_balance_deduction
             )
 
-        _task_result = d.pop("task_result", UNSET)
+        _task_result = src_dict.get("task_result", UNSET)
         task_result: TaskTaskResult | Unset
         if _task_result is UNSET:
             task_result = UNSET
@@ -158,7 +174,12 @@ class Task:
             task_result=task_result,
         )
 
-        task.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            task.additional_properties = d
         return task
 
     @property

@@ -12,6 +12,17 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TaskEnvelope")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "message",
+        "data",
+        "request_id",
+    }
+)
+
+
 @_attrs_define
 class TaskEnvelope:
     """
@@ -53,14 +64,13 @@ class TaskEnvelope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = d.pop("code")
+        code = src_dict["code"]
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        data = Task.from_dict(d.pop("data"))
+        data = Task.from_dict(src_dict["data"])
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = src_dict.get("request_id", UNSET)
 
         task_envelope = cls(
             code=code,
@@ -69,7 +79,12 @@ class TaskEnvelope:
             request_id=request_id,
         )
 
-        task_envelope.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            task_envelope.additional_properties = d
         return task_envelope
 
     @property

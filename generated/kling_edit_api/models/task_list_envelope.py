@@ -12,6 +12,17 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TaskListEnvelope")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "message",
+        "data",
+        "request_id",
+    }
+)
+
+
 @_attrs_define
 class TaskListEnvelope:
     """
@@ -56,19 +67,18 @@ class TaskListEnvelope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = d.pop("code")
+        code = src_dict["code"]
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
         data = []
-        _data = d.pop("data")
+        _data = src_dict["data"]
         for data_item_data in _data:
             data_item = Task.from_dict(data_item_data)
 
             data.append(data_item)
 
-        request_id = d.pop("request_id", UNSET)
+        request_id = src_dict.get("request_id", UNSET)
 
         task_list_envelope = cls(
             code=code,
@@ -77,7 +87,12 @@ class TaskListEnvelope:
             request_id=request_id,
         )
 
-        task_list_envelope.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            task_list_envelope.additional_properties = d
         return task_list_envelope
 
     @property

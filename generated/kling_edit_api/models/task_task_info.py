@@ -11,6 +11,14 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TaskTaskInfo")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "external_task_id",
+    }
+)
+
+
 @_attrs_define
 class TaskTaskInfo:
     """
@@ -34,14 +42,18 @@ class TaskTaskInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        external_task_id = d.pop("external_task_id", UNSET)
+        external_task_id = src_dict.get("external_task_id", UNSET)
 
         task_task_info = cls(
             external_task_id=external_task_id,
         )
 
-        task_task_info.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            task_task_info.additional_properties = d
         return task_task_info
 
     @property

@@ -12,6 +12,14 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TaskTaskResult")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "videos",
+    }
+)
+
+
 @_attrs_define
 class TaskTaskResult:
     """Empty (`{}`) until the task succeeds.
@@ -41,8 +49,7 @@ class TaskTaskResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _videos = d.pop("videos", UNSET)
+        _videos = src_dict.get("videos", UNSET)
         videos: list[TaskVideo] | Unset = UNSET
         if _videos is not UNSET:
             videos = []
@@ -55,7 +62,12 @@ class TaskTaskResult:
             videos=videos,
         )
 
-        task_task_result.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            task_task_result.additional_properties = d
         return task_task_result
 
     @property

@@ -11,6 +11,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TaskVideo")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "session_id",
+        "url",
+        "watermark_url",
+        "duration",
+    }
+)
+
+
 @_attrs_define
 class TaskVideo:
     """
@@ -58,16 +70,15 @@ class TaskVideo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        id = src_dict.get("id", UNSET)
 
-        session_id = d.pop("session_id", UNSET)
+        session_id = src_dict.get("session_id", UNSET)
 
-        url = d.pop("url", UNSET)
+        url = src_dict.get("url", UNSET)
 
-        watermark_url = d.pop("watermark_url", UNSET)
+        watermark_url = src_dict.get("watermark_url", UNSET)
 
-        duration = d.pop("duration", UNSET)
+        duration = src_dict.get("duration", UNSET)
 
         task_video = cls(
             id=id,
@@ -77,7 +88,12 @@ class TaskVideo:
             duration=duration,
         )
 
-        task_video.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            task_video.additional_properties = d
         return task_video
 
     @property

@@ -11,6 +11,14 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WatermarkInfo")
 
 
+# The properties the spec names; every other key is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "enabled",
+    }
+)
+
+
 @_attrs_define
 class WatermarkInfo:
     """Whether a watermarked copy of the result is generated as well.
@@ -35,14 +43,18 @@ class WatermarkInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        enabled = d.pop("enabled", UNSET)
+        enabled = src_dict.get("enabled", UNSET)
 
         watermark_info = cls(
             enabled=enabled,
         )
 
-        watermark_info.additional_properties = d
+        if not _KNOWN_KEYS.issuperset(src_dict):
+            d = {
+                key: value for key, value in src_dict.items() if key not in _KNOWN_KEYS
+            }
+
+            watermark_info.additional_properties = d
         return watermark_info
 
     @property
