@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
-from attrs import evolve, fields_dict
+from attrs import evolve
 
 from kling_edit_api.types import UNSET
 
@@ -231,7 +231,7 @@ def _check_extra_body(extra_body: Mapping[Any, Any], body_json: Mapping[str, Any
 
     if not all(isinstance(k, str) for k in extra_body):
         raise _rules.fail("extra_body", "must be a mapping of field names to JSON values")
-    spec_fields = fields_dict(CreateTaskRequest).keys() - {"additional_properties"}
+    spec_fields = set(CreateTaskRequest.__match_args__)  # every field but additional_properties
     clashes = sorted(set(extra_body) & (spec_fields | set(body_json)))
     if clashes:
         raise _rules.fail(

@@ -3,14 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import Model
 
 T = TypeVar("T", bound="RleMask")
 
 
-@_attrs_define
-class RleMask:
+class RleMask(Model):
     """COCO-style run-length mask, column-major, `size` is [height, width].
 
     Attributes:
@@ -18,9 +16,28 @@ class RleMask:
         counts (str):
     """
 
+    __slots__ = (
+        "size",
+        "counts",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "size",
+        "counts",
+    )
+
     size: list[int]
     counts: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        size: list[int],
+        counts: str,
+    ) -> None:
+        self.size = size
+        self.counts = counts
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         size = self.size
