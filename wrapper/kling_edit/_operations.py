@@ -20,12 +20,12 @@ from kling_edit_api.types import UNSET
 
 from . import _rules
 from ._book import SessionBook
-from ._media import ImageInput, prepare_images
 from ._models import Session, Task
 from ._parse import created_task_from_api, parse_task, parse_task_list, read_answer
 from ._steps import Operation
 
 if TYPE_CHECKING:
+    from ._media import ImageInput
     from ._selection_models import Preview, Selection
 
 
@@ -155,6 +155,8 @@ def create_task_operation(
         ModelName,
         WatermarkInfo,
     )
+
+    from ._media import prepare_images  # image encoding: only creates need it (cold start)
 
     sid = _rules.require_str("session_id", session_id)
     edit = _rules.require_choice("edit_mode", edit_mode, _rules.EDIT_MODES)
