@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 if TYPE_CHECKING:
     import httpx
@@ -19,6 +19,7 @@ __all__ = [
     "AccountError",
     "AuthenticationError",
     "BadRequestError",
+    "Check",
     "ContentPolicyError",
     "DownloadError",
     "ErrorCode",
@@ -31,6 +32,7 @@ __all__ = [
     "TaskFailedError",
     "VideoRejectedError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
     "error_from_envelope",
 ]
 
@@ -181,6 +183,24 @@ class DownloadError(KlingEditError):
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
         super().__init__(message)
         self.status_code = status_code
+
+
+Check = Literal[
+    "missing_header", "bad_timestamp", "timestamp_out_of_range", "no_matching_signature", "bad_body"
+]
+
+
+class WebhookVerificationError(KlingEditError):
+    """A callback delivery that must not be trusted. `check` names the check that failed:
+
+    "missing_header", "bad_timestamp", "timestamp_out_of_range", "no_matching_signature" or
+    "bad_body" (the signature held but the body is not a task). Raised by
+    `kling_edit.webhooks`.
+    """
+
+    def __init__(self, check: Check, message: str) -> None:
+        super().__init__(message)
+        self.check = check
 
 
 class ErrorCode(NamedTuple):

@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
-from attrs import evolve, fields_dict
+from attrs import evolve
 
 from kling_edit_api.types import UNSET
 
 from . import _rules
 from ._book import SessionBook
-from ._media import ImageInput, prepare_images
 from ._models import Session, Task
 from ._parse import created_task_from_api, parse_task, parse_task_list, read_answer
 from ._steps import Operation
 
 if TYPE_CHECKING:
+    from ._media import ImageInput
     from ._selection_models import Preview, Selection
 
 
@@ -156,6 +156,8 @@ def create_task_operation(
         WatermarkInfo,
     )
 
+    from ._media import prepare_images  # image encoding: only creates need it (cold start)
+
     sid = _rules.require_str("session_id", session_id)
     edit = _rules.require_choice("edit_mode", edit_mode, _rules.EDIT_MODES)
     text = _rules.check_prompt("prompt", prompt, required=True)
@@ -231,7 +233,7 @@ def _check_extra_body(extra_body: Mapping[Any, Any], body_json: Mapping[str, Any
 
     if not all(isinstance(k, str) for k in extra_body):
         raise _rules.fail("extra_body", "must be a mapping of field names to JSON values")
-    spec_fields = fields_dict(CreateTaskRequest).keys() - {"additional_properties"}
+    spec_fields = set(CreateTaskRequest.__match_args__)  # every field but additional_properties
     clashes = sorted(set(extra_body) & (spec_fields | set(body_json)))
     if clashes:
         raise _rules.fail(

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Literal
+from typing import Final, Literal
 
 import httpx
-from attrs import frozen
 
 from ._auth import AccessKeyCredentials, ApiKeyCredentials, Credentials
 from ._errors import KlingEditError, RequestValidationError
@@ -31,18 +30,45 @@ ProviderName = Literal["cometapi", "kling"]
 _COMETAPI_PREFIX = "/kling"
 
 
-@frozen
 class Provider:
-    """Where one provider lives and which environment variables hold its credentials."""
+    """Where one provider lives and which environment variables hold its credentials.
 
-    name: ProviderName
-    default_base_url: str
-    base_url_env: str
-    api_key_env: str
-    # Only Kling's own host takes the legacy access key + secret key.
-    access_key_env: str | None = None
-    secret_key_env: str | None = None
-    keeps_prefix: bool = True
+    The two instances are constants (`PROVIDERS`), compared by identity: a plain slotted class,
+    as an attrs class would cost `import kling_edit` ~1 ms to build.
+    """
+
+    __slots__ = (
+        "access_key_env",
+        "api_key_env",
+        "base_url_env",
+        "default_base_url",
+        "keeps_prefix",
+        "name",
+        "secret_key_env",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: ProviderName,
+        default_base_url: str,
+        base_url_env: str,
+        api_key_env: str,
+        # Only Kling's own host takes the legacy access key + secret key.
+        access_key_env: str | None = None,
+        secret_key_env: str | None = None,
+        keeps_prefix: bool = True,
+    ) -> None:
+        self.name: Final = name
+        self.default_base_url: Final = default_base_url
+        self.base_url_env: Final = base_url_env
+        self.api_key_env: Final = api_key_env
+        self.access_key_env: Final = access_key_env
+        self.secret_key_env: Final = secret_key_env
+        self.keeps_prefix: Final = keeps_prefix
+
+    def __repr__(self) -> str:
+        return f"Provider(name={self.name!r})"
 
     def path(self, generated_path: str) -> str:
         """The path this provider serves for a path of the generated operations."""

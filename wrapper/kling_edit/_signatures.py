@@ -1,4 +1,5 @@
-"""Standard Webhooks checks of one callback delivery, and the error that names the failed one."""
+"""Standard Webhooks checks of one callback delivery (the error naming the failed one lives with
+the others in `_errors`, so that `import kling_edit` need not load hmac and these checks)."""
 
 from __future__ import annotations
 
@@ -7,32 +8,16 @@ import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Literal
 
-from ._errors import APIResponseValidationError, KlingEditError, RequestValidationError
+from ._errors import (
+    APIResponseValidationError,
+    Check,
+    RequestValidationError,
+    WebhookVerificationError,
+)
 from ._models import Task
 
 __all__ = ["Check", "Verifier", "WebhookVerificationError", "read_task", "verify"]
-
-Check = Literal[
-    "missing_header", "bad_timestamp", "timestamp_out_of_range", "no_matching_signature", "bad_body"
-]
-
-
-class WebhookVerificationError(KlingEditError):
-    """A callback delivery that must not be trusted. `check` names the check that failed:
-
-    "missing_header", "bad_timestamp", "timestamp_out_of_range", "no_matching_signature" or
-    "bad_body" (the signature held but the body is not a task).
-    """
-
-    def __init__(self, check: Check, message: str) -> None:
-        super().__init__(message)
-        self.check = check
-
-
-# Users meet it as `kling_edit.webhooks.WebhookVerificationError`.
-WebhookVerificationError.__module__ = "kling_edit.webhooks"
 
 
 class Verifier:

@@ -1,4 +1,8 @@
-"""`client.tasks`: create an edit task (exactly once), wait for it, download the result."""
+"""`client.tasks`: create an edit task (exactly once), wait for it, download the result.
+
+Creating, waiting and downloading import their modules (`_task_work`, `_download`) on first use:
+a program that only reads tasks never needs them, and `import kling_edit` stays cheaper.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,7 @@ from typing import TYPE_CHECKING, Unpack
 
 import httpx
 
-from ._download import download_failure, download_plan, is_url, next_hop
 from ._flows import PollSchedule
-from ._media import ImageInput
 from ._models import Session, Task
 from ._operations import (
     get_task,
@@ -22,10 +24,11 @@ from ._operations import (
     task_id_of,
 )
 from ._steps import RequestOptions
-from ._task_work import CreateOptions, create_work, lookup_work, wait_work
 
 if TYPE_CHECKING:
     from ._client import AsyncKlingEdit, KlingEdit
+    from ._media import ImageInput
+    from ._task_work import CreateOptions
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 
@@ -60,6 +63,8 @@ class Tasks:
         On a client made with `max_concurrent_tasks`, it first waits for a free task slot, and a
         1303 refusal (the account's running tasks at their limit) waits for one again.
         """
+        from ._task_work import create_work
+
         return self._client._create(
             *create_work(self._client._book, session_id, edit_mode, prompt, images, options)
         )
@@ -93,6 +98,8 @@ class Tasks:
     ) -> Task:
         """Create a swap task: replace the selected object with one reference image."""
         # Its own image argument is named `image` in errors, not `images[0]`.
+        from ._task_work import create_work
+
         return self._client._create(
             *create_work(self._client._book, session_id, "swap", prompt, [image], options, "image")
         )
@@ -103,6 +110,8 @@ class Tasks:
 
     def get_by_external_id(self, external_task_id: str, **options: Unpack[RequestOptions]) -> Task:
         """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
+        from ._task_work import lookup_work
+
         return self._client._call(lookup_work(external_task_id), options)
 
     def list(
@@ -141,6 +150,8 @@ class Tasks:
         Raises `TaskFailedError` if it fails and `WaitTimeoutError` (carrying the last Task
         seen) after `timeout` seconds. `on_progress(task)` is called on each status change.
         """
+        from ._task_work import wait_work
+
         flow = wait_work(self._client.poll_schedule, task, timeout, on_progress, poll)
         return self._client._call(flow, {"extra_headers": extra_headers or {}})
 
@@ -164,6 +175,8 @@ class Tasks:
         chunk. `timeout` bounds each network operation, not the whole (large) file. The API key
         is not sent: result URLs are pre-signed.
         """
+        from ._download import download_failure, download_plan, is_url, next_hop
+
         if isinstance(task, str) and not is_url(task):
             task = self.get(task)
         url, target = download_plan(task, dest, index, max_bytes, on_progress)
@@ -208,6 +221,8 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create an edit task (paid), exactly once; see `Tasks.create`."""
+        from ._task_work import create_work
+
         return await self._client._create(
             *create_work(self._client._book, session_id, edit_mode, prompt, images, options)
         )
@@ -242,6 +257,8 @@ class AsyncTasks:
         **options: Unpack[CreateOptions],
     ) -> Task:
         """Create a swap task: replace the selected object with one reference image."""
+        from ._task_work import create_work
+
         return await self._client._create(
             *create_work(self._client._book, session_id, "swap", prompt, [image], options, "image")
         )
@@ -254,6 +271,8 @@ class AsyncTasks:
         self, external_task_id: str, **options: Unpack[RequestOptions]
     ) -> Task:
         """Fetch the task created with your `external_task_id`; NotFoundError if there is none."""
+        from ._task_work import lookup_work
+
         return await self._client._call(lookup_work(external_task_id), options)
 
     async def list(
@@ -289,6 +308,8 @@ class AsyncTasks:
         extra_headers: Mapping[str, str] | None = None,
     ) -> Task:
         """Poll until the task succeeds; see `Tasks.wait`."""
+        from ._task_work import wait_work
+
         flow = wait_work(self._client.poll_schedule, task, timeout, on_progress, poll)
         return await self._client._call(flow, {"extra_headers": extra_headers or {}})
 
@@ -303,6 +324,8 @@ class AsyncTasks:
         on_progress: Callable[[int, int | None], object] | None = None,
     ) -> Path:
         """Stream a result video to `dest`; see `Tasks.download`."""
+        from ._download import download_failure, download_plan, is_url, next_hop
+
         if isinstance(task, str) and not is_url(task):
             task = await self.get(task)
         url, target = download_plan(task, dest, index, max_bytes, on_progress)

@@ -3,11 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.final_balance_deduction import FinalBalanceDeduction
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="ClearSelectionData")
 
@@ -23,8 +20,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class ClearSelectionData:
+class ClearSelectionData(Model):
     """
     Attributes:
         status (int | Unset):
@@ -35,11 +31,38 @@ class ClearSelectionData:
             strings (Kling reference).
     """
 
-    status: int | Unset = UNSET
-    session_id: str | Unset = UNSET
-    final_unit_deduction: str | Unset = UNSET
-    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+    )
+
+    status: int | Unset
+    session_id: str | Unset
+    final_unit_deduction: str | Unset
+    final_balance_deduction: FinalBalanceDeduction | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        status: int | Unset = UNSET,
+        session_id: str | Unset = UNSET,
+        final_unit_deduction: str | Unset = UNSET,
+        final_balance_deduction: FinalBalanceDeduction | Unset = UNSET,
+    ) -> None:
+        self.status = status
+        self.session_id = session_id
+        self.final_unit_deduction = final_unit_deduction
+        self.final_balance_deduction = final_balance_deduction
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

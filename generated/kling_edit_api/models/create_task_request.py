@@ -3,15 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.edit_mode import EditMode
 from ..models.generation_mode import GenerationMode
 from ..models.image_reference import ImageReference
 from ..models.model_name import ModelName
 from ..models.watermark_info import WatermarkInfo
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="CreateTaskRequest")
 
@@ -34,8 +31,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class CreateTaskRequest:
+class CreateTaskRequest(Model):
     """
     Attributes:
         session_id (str): Selection session id returned by init-selection. Follow-up calls must use the same account and
@@ -56,18 +52,73 @@ class CreateTaskRequest:
         watermark_info (WatermarkInfo | Unset): Whether a watermarked copy of the result is generated as well.
     """
 
+    __slots__ = (
+        "session_id",
+        "edit_mode",
+        "prompt",
+        "model_name",
+        "image_list",
+        "negative_prompt",
+        "mode",
+        "duration",
+        "callback_url",
+        "external_task_id",
+        "watermark_info",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "session_id",
+        "edit_mode",
+        "prompt",
+        "model_name",
+        "image_list",
+        "negative_prompt",
+        "mode",
+        "duration",
+        "callback_url",
+        "external_task_id",
+        "watermark_info",
+    )
+
     session_id: str
     edit_mode: EditMode
     prompt: str
-    model_name: ModelName | Unset = ModelName.KLING_V1_6
-    image_list: list[ImageReference] | Unset = UNSET
-    negative_prompt: str | Unset = UNSET
-    mode: GenerationMode | Unset = UNSET
-    duration: str | Unset = UNSET
-    callback_url: str | Unset = UNSET
-    external_task_id: str | Unset = UNSET
-    watermark_info: WatermarkInfo | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    model_name: ModelName | Unset
+    image_list: list[ImageReference] | Unset
+    negative_prompt: str | Unset
+    mode: GenerationMode | Unset
+    duration: str | Unset
+    callback_url: str | Unset
+    external_task_id: str | Unset
+    watermark_info: WatermarkInfo | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        session_id: str,
+        edit_mode: EditMode,
+        prompt: str,
+        model_name: ModelName | Unset = ModelName.KLING_V1_6,
+        image_list: list[ImageReference] | Unset = UNSET,
+        negative_prompt: str | Unset = UNSET,
+        mode: GenerationMode | Unset = UNSET,
+        duration: str | Unset = UNSET,
+        callback_url: str | Unset = UNSET,
+        external_task_id: str | Unset = UNSET,
+        watermark_info: WatermarkInfo | Unset = UNSET,
+    ) -> None:
+        self.session_id = session_id
+        self.edit_mode = edit_mode
+        self.prompt = prompt
+        self.model_name = model_name
+        self.image_list = image_list
+        self.negative_prompt = negative_prompt
+        self.mode = mode
+        self.duration = duration
+        self.callback_url = callback_url
+        self.external_task_id = external_task_id
+        self.watermark_info = watermark_info
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         session_id = self.session_id

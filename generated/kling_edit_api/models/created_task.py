@@ -3,12 +3,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.created_task_info import CreatedTaskInfo
 from ..models.watermark_info import WatermarkInfo
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="CreatedTask")
 
@@ -26,8 +23,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class CreatedTask:
+class CreatedTask(Model):
     """
     Attributes:
         task_id (str | Unset):
@@ -38,13 +34,48 @@ class CreatedTask:
         watermark_info (WatermarkInfo | Unset): Whether a watermarked copy of the result is generated as well.
     """
 
-    task_id: str | Unset = UNSET
-    task_status: str | Unset = UNSET
-    created_at: int | Unset = UNSET
-    updated_at: int | Unset = UNSET
-    task_info: CreatedTaskInfo | Unset = UNSET
-    watermark_info: WatermarkInfo | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "task_id",
+        "task_status",
+        "created_at",
+        "updated_at",
+        "task_info",
+        "watermark_info",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "task_id",
+        "task_status",
+        "created_at",
+        "updated_at",
+        "task_info",
+        "watermark_info",
+    )
+
+    task_id: str | Unset
+    task_status: str | Unset
+    created_at: int | Unset
+    updated_at: int | Unset
+    task_info: CreatedTaskInfo | Unset
+    watermark_info: WatermarkInfo | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        task_id: str | Unset = UNSET,
+        task_status: str | Unset = UNSET,
+        created_at: int | Unset = UNSET,
+        updated_at: int | Unset = UNSET,
+        task_info: CreatedTaskInfo | Unset = UNSET,
+        watermark_info: WatermarkInfo | Unset = UNSET,
+    ) -> None:
+        self.task_id = task_id
+        self.task_status = task_status
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.task_info = task_info
+        self.watermark_info = watermark_info
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         task_id = self.task_id

@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="ErrorEnvelope")
 
@@ -21,8 +18,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class ErrorEnvelope:
+class ErrorEnvelope(Model):
     """Envelope of a failed call. A non-zero `code` is an error even when the HTTP status is 200.
 
     Attributes:
@@ -32,10 +28,33 @@ class ErrorEnvelope:
         request_id (str | Unset):
     """
 
+    __slots__ = (
+        "code",
+        "message",
+        "request_id",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "code",
+        "message",
+        "request_id",
+    )
+
     code: int
     message: str
-    request_id: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    request_id: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        request_id: str | Unset = UNSET,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

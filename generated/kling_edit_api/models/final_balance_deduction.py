@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="FinalBalanceDeduction")
 
@@ -20,8 +17,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class FinalBalanceDeduction:
+class FinalBalanceDeduction(Model):
     """What the call cost the account's balance, as decimal strings (Kling reference).
 
     Attributes:
@@ -29,9 +25,28 @@ class FinalBalanceDeduction:
         list_price (str | Unset): Balance deducted at the list price.
     """
 
-    quota: str | Unset = UNSET
-    list_price: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "quota",
+        "list_price",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "quota",
+        "list_price",
+    )
+
+    quota: str | Unset
+    list_price: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        quota: str | Unset = UNSET,
+        list_price: str | Unset = UNSET,
+    ) -> None:
+        self.quota = quota
+        self.list_price = list_price
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         quota = self.quota

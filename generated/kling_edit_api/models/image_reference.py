@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import Model
 
 T = TypeVar("T", bound="ImageReference")
 
@@ -17,15 +16,27 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class ImageReference:
+class ImageReference(Model):
     """
     Attributes:
         image (str):
     """
 
+    __slots__ = (
+        "image",
+        "additional_properties",
+    )
+    __match_args__ = ("image",)
+
     image: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        image: str,
+    ) -> None:
+        self.image = image
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         image = self.image

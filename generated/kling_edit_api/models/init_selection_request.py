@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="InitSelectionRequest")
 
@@ -20,8 +17,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class InitSelectionRequest:
+class InitSelectionRequest(Model):
     """
     Attributes:
         video_url (str | Unset): Public URL of an mp4 or mov source video (an empty string counts as not given).
@@ -29,9 +25,28 @@ class InitSelectionRequest:
             given).
     """
 
-    video_url: str | Unset = UNSET
-    video_id: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "video_url",
+        "video_id",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "video_url",
+        "video_id",
+    )
+
+    video_url: str | Unset
+    video_id: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        video_url: str | Unset = UNSET,
+        video_id: str | Unset = UNSET,
+    ) -> None:
+        self.video_url = video_url
+        self.video_id = video_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         video_url = self.video_url

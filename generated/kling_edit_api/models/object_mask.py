@@ -3,12 +3,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.png_mask import PngMask
 from ..models.rle_mask import RleMask
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="ObjectMask")
 
@@ -23,8 +20,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class ObjectMask:
+class ObjectMask(Model):
     """
     Attributes:
         object_id (int):
@@ -32,10 +28,33 @@ class ObjectMask:
         png_mask (PngMask | Unset):
     """
 
+    __slots__ = (
+        "object_id",
+        "rle_mask",
+        "png_mask",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "object_id",
+        "rle_mask",
+        "png_mask",
+    )
+
     object_id: int
-    rle_mask: RleMask | Unset = UNSET
-    png_mask: PngMask | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    rle_mask: RleMask | Unset
+    png_mask: PngMask | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        object_id: int,
+        rle_mask: RleMask | Unset = UNSET,
+        png_mask: PngMask | Unset = UNSET,
+    ) -> None:
+        self.object_id = object_id
+        self.rle_mask = rle_mask
+        self.png_mask = png_mask
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         object_id = self.object_id

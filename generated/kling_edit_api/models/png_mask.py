@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import Model
 
 T = TypeVar("T", bound="PngMask")
 
@@ -18,17 +17,35 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class PngMask:
+class PngMask(Model):
     """
     Attributes:
         size (list[int]):
         base64 (str): PNG image of the mask, base64-encoded.
     """
 
+    __slots__ = (
+        "size",
+        "base64",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "size",
+        "base64",
+    )
+
     size: list[int]
     base64: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        size: list[int],
+        base64: str,
+    ) -> None:
+        self.size = size
+        self.base64 = base64
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         size = self.size

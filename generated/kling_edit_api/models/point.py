@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import Model
 
 T = TypeVar("T", bound="Point")
 
@@ -18,8 +17,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class Point:
+class Point(Model):
     """A point on the frame in relative coordinates; (0, 0) is the top-left corner.
 
     Attributes:
@@ -27,9 +25,28 @@ class Point:
         y (float):
     """
 
+    __slots__ = (
+        "x",
+        "y",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "x",
+        "y",
+    )
+
     x: float
     y: float
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        x: float,
+        y: float,
+    ) -> None:
+        self.x = x
+        self.y = y
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         x = self.x

@@ -3,12 +3,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.final_balance_deduction import FinalBalanceDeduction
 from ..models.preview_result import PreviewResult
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="PreviewData")
 
@@ -25,8 +22,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class PreviewData:
+class PreviewData(Model):
     """
     Attributes:
         status (int | Unset):
@@ -38,12 +34,43 @@ class PreviewData:
         res (PreviewResult | Unset):
     """
 
-    status: int | Unset = UNSET
-    session_id: str | Unset = UNSET
-    final_unit_deduction: str | Unset = UNSET
-    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
-    res: PreviewResult | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "res",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "res",
+    )
+
+    status: int | Unset
+    session_id: str | Unset
+    final_unit_deduction: str | Unset
+    final_balance_deduction: FinalBalanceDeduction | Unset
+    res: PreviewResult | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        status: int | Unset = UNSET,
+        session_id: str | Unset = UNSET,
+        final_unit_deduction: str | Unset = UNSET,
+        final_balance_deduction: FinalBalanceDeduction | Unset = UNSET,
+        res: PreviewResult | Unset = UNSET,
+    ) -> None:
+        self.status = status
+        self.session_id = session_id
+        self.final_unit_deduction = final_unit_deduction
+        self.final_balance_deduction = final_balance_deduction
+        self.res = res
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="PreviewResult")
 
@@ -21,8 +18,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class PreviewResult:
+class PreviewResult(Model):
     """
     Attributes:
         video (str | Unset): URL of the masked preview video.
@@ -30,10 +26,33 @@ class PreviewResult:
         tracking_output (str | Unset): URL of the per-frame tracking masks.
     """
 
-    video: str | Unset = UNSET
-    video_cover: str | Unset = UNSET
-    tracking_output: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "video",
+        "video_cover",
+        "tracking_output",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "video",
+        "video_cover",
+        "tracking_output",
+    )
+
+    video: str | Unset
+    video_cover: str | Unset
+    tracking_output: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        video: str | Unset = UNSET,
+        video_cover: str | Unset = UNSET,
+        tracking_output: str | Unset = UNSET,
+    ) -> None:
+        self.video = video
+        self.video_cover = video_cover
+        self.tracking_output = tracking_output
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         video = self.video

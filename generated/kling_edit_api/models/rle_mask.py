@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import Model
 
 T = TypeVar("T", bound="RleMask")
 
@@ -18,8 +17,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class RleMask:
+class RleMask(Model):
     """COCO-style run-length mask, column-major, `size` is [height, width].
 
     Attributes:
@@ -27,9 +25,28 @@ class RleMask:
         counts (str):
     """
 
+    __slots__ = (
+        "size",
+        "counts",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "size",
+        "counts",
+    )
+
     size: list[int]
     counts: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        size: list[int],
+        counts: str,
+    ) -> None:
+        self.size = size
+        self.counts = counts
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         size = self.size

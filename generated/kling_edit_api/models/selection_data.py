@@ -3,12 +3,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.final_balance_deduction import FinalBalanceDeduction
 from ..models.selection_data_res import SelectionDataRes
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="SelectionData")
 
@@ -25,8 +22,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class SelectionData:
+class SelectionData(Model):
     """
     Attributes:
         status (int): 0 when the selection was applied.
@@ -38,12 +34,43 @@ class SelectionData:
         res (SelectionDataRes | Unset):
     """
 
+    __slots__ = (
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "res",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "status",
+        "session_id",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "res",
+    )
+
     status: int
-    session_id: str | Unset = UNSET
-    final_unit_deduction: str | Unset = UNSET
-    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
-    res: SelectionDataRes | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    session_id: str | Unset
+    final_unit_deduction: str | Unset
+    final_balance_deduction: FinalBalanceDeduction | Unset
+    res: SelectionDataRes | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        status: int,
+        session_id: str | Unset = UNSET,
+        final_unit_deduction: str | Unset = UNSET,
+        final_balance_deduction: FinalBalanceDeduction | Unset = UNSET,
+        res: SelectionDataRes | Unset = UNSET,
+    ) -> None:
+        self.status = status
+        self.session_id = session_id
+        self.final_unit_deduction = final_unit_deduction
+        self.final_balance_deduction = final_balance_deduction
+        self.res = res
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status

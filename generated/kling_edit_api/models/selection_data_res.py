@@ -3,11 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.object_mask import ObjectMask
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="SelectionDataRes")
 
@@ -21,17 +18,35 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class SelectionDataRes:
+class SelectionDataRes(Model):
     """
     Attributes:
         frame_index (int | Unset):
         rle_mask_list (list[ObjectMask] | Unset):
     """
 
-    frame_index: int | Unset = UNSET
-    rle_mask_list: list[ObjectMask] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "frame_index",
+        "rle_mask_list",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "frame_index",
+        "rle_mask_list",
+    )
+
+    frame_index: int | Unset
+    rle_mask_list: list[ObjectMask] | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        frame_index: int | Unset = UNSET,
+        rle_mask_list: list[ObjectMask] | Unset = UNSET,
+    ) -> None:
+        self.frame_index = frame_index
+        self.rle_mask_list = rle_mask_list
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         frame_index = self.frame_index

@@ -3,10 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.point import Point
+from ..types import Model
 
 T = TypeVar("T", bound="SelectionRequest")
 
@@ -21,8 +19,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class SelectionRequest:
+class SelectionRequest(Model):
     """
     Attributes:
         session_id (str): Selection session id returned by init-selection (valid for 24 hours). Follow-up calls must use
@@ -32,10 +29,33 @@ class SelectionRequest:
         points (list[Point]):
     """
 
+    __slots__ = (
+        "session_id",
+        "frame_index",
+        "points",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "session_id",
+        "frame_index",
+        "points",
+    )
+
     session_id: str
     frame_index: int
     points: list[Point]
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        session_id: str,
+        frame_index: int,
+        points: list[Point],
+    ) -> None:
+        self.session_id = session_id
+        self.frame_index = frame_index
+        self.points = points
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         session_id = self.session_id

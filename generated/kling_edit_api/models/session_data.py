@@ -3,11 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.final_balance_deduction import FinalBalanceDeduction
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="SessionData")
 
@@ -29,8 +26,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class SessionData:
+class SessionData(Model):
     """
     Attributes:
         session_id (str): Selection session id returned by init-selection (valid for 24 hours). Follow-up calls must use
@@ -47,17 +43,68 @@ class SessionData:
             strings (Kling reference).
     """
 
+    __slots__ = (
+        "session_id",
+        "status",
+        "fps",
+        "original_duration",
+        "width",
+        "height",
+        "total_frame",
+        "normalized_video",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "session_id",
+        "status",
+        "fps",
+        "original_duration",
+        "width",
+        "height",
+        "total_frame",
+        "normalized_video",
+        "final_unit_deduction",
+        "final_balance_deduction",
+    )
+
     session_id: str
-    status: int | Unset = UNSET
-    fps: float | Unset = UNSET
-    original_duration: int | Unset = UNSET
-    width: int | Unset = UNSET
-    height: int | Unset = UNSET
-    total_frame: int | Unset = UNSET
-    normalized_video: str | Unset = UNSET
-    final_unit_deduction: str | Unset = UNSET
-    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    status: int | Unset
+    fps: float | Unset
+    original_duration: int | Unset
+    width: int | Unset
+    height: int | Unset
+    total_frame: int | Unset
+    normalized_video: str | Unset
+    final_unit_deduction: str | Unset
+    final_balance_deduction: FinalBalanceDeduction | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        session_id: str,
+        status: int | Unset = UNSET,
+        fps: float | Unset = UNSET,
+        original_duration: int | Unset = UNSET,
+        width: int | Unset = UNSET,
+        height: int | Unset = UNSET,
+        total_frame: int | Unset = UNSET,
+        normalized_video: str | Unset = UNSET,
+        final_unit_deduction: str | Unset = UNSET,
+        final_balance_deduction: FinalBalanceDeduction | Unset = UNSET,
+    ) -> None:
+        self.session_id = session_id
+        self.status = status
+        self.fps = fps
+        self.original_duration = original_duration
+        self.width = width
+        self.height = height
+        self.total_frame = total_frame
+        self.normalized_video = normalized_video
+        self.final_unit_deduction = final_unit_deduction
+        self.final_balance_deduction = final_balance_deduction
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         session_id = self.session_id

@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
+from ..types import Model
 
 T = TypeVar("T", bound="SessionRequest")
 
@@ -17,16 +16,28 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class SessionRequest:
+class SessionRequest(Model):
     """
     Attributes:
         session_id (str): Selection session id returned by init-selection (valid for 24 hours). Follow-up calls must use
             the same account and the exact session id.
     """
 
+    __slots__ = (
+        "session_id",
+        "additional_properties",
+    )
+    __match_args__ = ("session_id",)
+
     session_id: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        session_id: str,
+    ) -> None:
+        self.session_id = session_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         session_id = self.session_id

@@ -3,14 +3,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.final_balance_deduction import FinalBalanceDeduction
 from ..models.task_task_info import TaskTaskInfo
 from ..models.task_task_result import TaskTaskResult
 from ..models.watermark_info import WatermarkInfo
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="Task")
 
@@ -32,8 +29,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class Task:
+class Task(Model):
     """
     Attributes:
         task_id (str):
@@ -49,17 +45,68 @@ class Task:
         task_result (TaskTaskResult | Unset): Empty (`{}`) until the task succeeds.
     """
 
+    __slots__ = (
+        "task_id",
+        "task_status",
+        "task_status_msg",
+        "task_info",
+        "created_at",
+        "updated_at",
+        "watermark_info",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "task_result",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "task_id",
+        "task_status",
+        "task_status_msg",
+        "task_info",
+        "created_at",
+        "updated_at",
+        "watermark_info",
+        "final_unit_deduction",
+        "final_balance_deduction",
+        "task_result",
+    )
+
     task_id: str
     task_status: str
-    task_status_msg: str | Unset = UNSET
-    task_info: TaskTaskInfo | Unset = UNSET
-    created_at: int | Unset = UNSET
-    updated_at: int | Unset = UNSET
-    watermark_info: WatermarkInfo | Unset = UNSET
-    final_unit_deduction: str | Unset = UNSET
-    final_balance_deduction: FinalBalanceDeduction | Unset = UNSET
-    task_result: TaskTaskResult | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    task_status_msg: str | Unset
+    task_info: TaskTaskInfo | Unset
+    created_at: int | Unset
+    updated_at: int | Unset
+    watermark_info: WatermarkInfo | Unset
+    final_unit_deduction: str | Unset
+    final_balance_deduction: FinalBalanceDeduction | Unset
+    task_result: TaskTaskResult | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        task_id: str,
+        task_status: str,
+        task_status_msg: str | Unset = UNSET,
+        task_info: TaskTaskInfo | Unset = UNSET,
+        created_at: int | Unset = UNSET,
+        updated_at: int | Unset = UNSET,
+        watermark_info: WatermarkInfo | Unset = UNSET,
+        final_unit_deduction: str | Unset = UNSET,
+        final_balance_deduction: FinalBalanceDeduction | Unset = UNSET,
+        task_result: TaskTaskResult | Unset = UNSET,
+    ) -> None:
+        self.task_id = task_id
+        self.task_status = task_status
+        self.task_status_msg = task_status_msg
+        self.task_info = task_info
+        self.created_at = created_at
+        self.updated_at = updated_at
+        self.watermark_info = watermark_info
+        self.final_unit_deduction = final_unit_deduction
+        self.final_balance_deduction = final_balance_deduction
+        self.task_result = task_result
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         task_id = self.task_id

@@ -3,11 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.task import Task
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="TaskEnvelope")
 
@@ -23,8 +20,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class TaskEnvelope:
+class TaskEnvelope(Model):
     """
     Attributes:
         code (int):
@@ -33,11 +29,38 @@ class TaskEnvelope:
         request_id (str | Unset):
     """
 
+    __slots__ = (
+        "code",
+        "message",
+        "data",
+        "request_id",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "code",
+        "message",
+        "data",
+        "request_id",
+    )
+
     code: int
     message: str
     data: Task
-    request_id: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    request_id: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        data: Task,
+        request_id: str | Unset = UNSET,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.data = data
+        self.request_id = request_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         code = self.code

@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="TaskTaskInfo")
 
@@ -19,15 +16,27 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class TaskTaskInfo:
+class TaskTaskInfo(Model):
     """
     Attributes:
         external_task_id (str | Unset):
     """
 
-    external_task_id: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "external_task_id",
+        "additional_properties",
+    )
+    __match_args__ = ("external_task_id",)
+
+    external_task_id: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        external_task_id: str | Unset = UNSET,
+    ) -> None:
+        self.external_task_id = external_task_id
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         external_task_id = self.external_task_id

@@ -3,11 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
 from ..models.task_video import TaskVideo
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="TaskTaskResult")
 
@@ -20,16 +17,28 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class TaskTaskResult:
+class TaskTaskResult(Model):
     """Empty (`{}`) until the task succeeds.
 
     Attributes:
         videos (list[TaskVideo] | Unset):
     """
 
-    videos: list[TaskVideo] | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "videos",
+        "additional_properties",
+    )
+    __match_args__ = ("videos",)
+
+    videos: list[TaskVideo] | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        videos: list[TaskVideo] | Unset = UNSET,
+    ) -> None:
+        self.videos = videos
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         videos: list[dict[str, Any]] | Unset = UNSET

@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="TaskVideo")
 
@@ -23,8 +20,7 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class TaskVideo:
+class TaskVideo(Model):
     """
     Attributes:
         id (str | Unset):
@@ -34,12 +30,43 @@ class TaskVideo:
         duration (str | Unset): Duration of the result in seconds, as a string (e.g. "5.1").
     """
 
-    id: str | Unset = UNSET
-    session_id: str | Unset = UNSET
-    url: str | Unset = UNSET
-    watermark_url: str | Unset = UNSET
-    duration: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "id",
+        "session_id",
+        "url",
+        "watermark_url",
+        "duration",
+        "additional_properties",
+    )
+    __match_args__ = (
+        "id",
+        "session_id",
+        "url",
+        "watermark_url",
+        "duration",
+    )
+
+    id: str | Unset
+    session_id: str | Unset
+    url: str | Unset
+    watermark_url: str | Unset
+    duration: str | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        id: str | Unset = UNSET,
+        session_id: str | Unset = UNSET,
+        url: str | Unset = UNSET,
+        watermark_url: str | Unset = UNSET,
+        duration: str | Unset = UNSET,
+    ) -> None:
+        self.id = id
+        self.session_id = session_id
+        self.url = url
+        self.watermark_url = watermark_url
+        self.duration = duration
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id

@@ -3,10 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from attrs import define as _attrs_define
-from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
+from ..types import UNSET, Model, Unset
 
 T = TypeVar("T", bound="WatermarkInfo")
 
@@ -19,16 +16,28 @@ _KNOWN_KEYS = frozenset(
 )
 
 
-@_attrs_define
-class WatermarkInfo:
+class WatermarkInfo(Model):
     """Whether a watermarked copy of the result is generated as well.
 
     Attributes:
         enabled (bool | Unset):
     """
 
-    enabled: bool | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    __slots__ = (
+        "enabled",
+        "additional_properties",
+    )
+    __match_args__ = ("enabled",)
+
+    enabled: bool | Unset
+    additional_properties: dict[str, Any]
+
+    def __init__(
+        self,
+        enabled: bool | Unset = UNSET,
+    ) -> None:
+        self.enabled = enabled
+        self.additional_properties = {}
 
     def to_dict(self) -> dict[str, Any]:
         enabled = self.enabled
