@@ -6,14 +6,35 @@ import ast
 import subprocess
 import sys
 import time
+import uuid
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from kling_edit import _rules
+from kling_edit._book import SessionBook
 from kling_edit._budget import started
 from kling_edit._deadline import _deadline, end_deadline, start_deadline
-from kling_edit._operations import get_task
+from kling_edit._operations import (
+    _new_external_id,
+    create_task_body,
+    create_task_operation,
+    get_task,
+)
 from kling_edit._steps import CallOptions
+from kling_edit_api.api.default import create_task as generated_create_task
 from kling_edit_api.api.default import get_task as generated_get_task
+from kling_edit_api.models import (
+    CreateTaskRequest,
+    EditMode,
+    GenerationMode,
+    ImageReference,
+    ModelName,
+    WatermarkInfo,
+)
+from kling_edit_api.types import UNSET
 
 
 @pytest.mark.parametrize(
@@ -23,6 +44,81 @@ def test_get_task_path_is_the_generated_one(task_id: str) -> None:
     built = generated_get_task._get_kwargs(task_id=task_id)
     operation = get_task(task_id)
     assert (operation.method, operation.path) == (built["method"].upper(), built["url"])
+
+
+def _or_unset(value: Any) -> Any:
+    return UNSET if value is None else value
+
+
+_maybe_text = st.none() | st.text(max_size=8)
+
+
+@given(
+    edit_mode=st.sampled_from(_rules.EDIT_MODES),
+    images=st.lists(st.text(min_size=1, max_size=8), max_size=2),
+    negative_prompt=_maybe_text,
+    mode=st.none() | st.sampled_from(_rules.MODES),
+    model_name=st.none() | st.sampled_from(_rules.MODEL_NAMES),
+    duration=st.none() | st.sampled_from(_rules.DURATIONS),
+    callback_url=_maybe_text,
+    watermark=st.none() | st.booleans(),
+)
+def test_create_body_is_the_generated_one(
+    edit_mode: str,
+    images: list[str],
+    negative_prompt: str | None,
+    mode: str | None,
+    model_name: str | None,
+    duration: str | None,
+    callback_url: str | None,
+    watermark: bool | None,
+) -> None:
+    values = {
+        "session_id": "860893116416258097",
+        "prompt": "Delete it from <<<video_1>>>",
+        "negative_prompt": negative_prompt,
+        "duration": duration,
+        "callback_url": callback_url,
+        "external_task_id": "order-42",
+    }
+    generated = CreateTaskRequest(
+        **{name: _or_unset(value) for name, value in values.items()},
+        edit_mode=EditMode(edit_mode),
+        image_list=[ImageReference(image=image) for image in images] if images else UNSET,
+        mode=GenerationMode(mode) if mode is not None else UNSET,
+        model_name=ModelName(model_name) if model_name is not None else UNSET,
+        watermark_info=WatermarkInfo(enabled=watermark) if watermark is not None else UNSET,
+    )
+    built = generated_create_task._get_kwargs(body=generated)
+    body = create_task_body(
+        **values,  # type: ignore[arg-type]
+        edit_mode=edit_mode,
+        images=images,
+        mode=mode,
+        model_name=model_name,
+        watermark=watermark,
+    )
+    assert list(body.items()) == list(built["json"].items())  # the same keys in the same order
+
+
+def test_create_route_is_the_generated_one() -> None:
+    operation, _ = create_task_operation(
+        "860893116416258097", "removal", "Delete it from <<<video_1>>>", None, {}, SessionBook()
+    )
+    built = generated_create_task._get_kwargs(
+        body=CreateTaskRequest(session_id="s", edit_mode=EditMode.REMOVAL, prompt="p")
+    )
+    assert (operation.method, operation.path) == (built["method"].upper(), built["url"])
+
+
+def test_made_external_ids_are_random_version_4_uuids() -> None:
+    made = {_new_external_id() for _ in range(200)}
+    assert len(made) == 200
+    for external_id in made:
+        prefix, _, text = external_id.partition("-edit-")
+        made_uuid = uuid.UUID(text)
+        assert (prefix, str(made_uuid)) == ("kling", text)
+        assert (made_uuid.version, made_uuid.variant) == (4, uuid.RFC_4122)
 
 
 def test_started_sets_only_the_deadline() -> None:

@@ -1,5 +1,6 @@
 """Operations: validate a call's arguments, build its request through the generated
-`kling_edit_api` code, and say how to read its answer.
+`kling_edit_api` code (a create's body directly, as the tests prove it the same), and say how
+to read its answer.
 
 Nothing else lives here: no I/O, no retrying (`_retry`), no multi-step flows (`_flows`).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -25,6 +27,8 @@ from ._parse import created_task_from_api, parse_task, parse_task_list, read_ans
 from ._steps import Operation
 
 if TYPE_CHECKING:
+    from kling_edit_api.models.create_task_envelope import CreateTaskEnvelope
+
     from ._media import ImageInput
     from ._selection_models import Preview, Selection
 
@@ -124,40 +128,28 @@ def preview_selection(session_id: object) -> Operation[Preview]:
     return Operation("preview_selection", method, path, parse, json=body_json)
 
 
+def _encoded(images: list[ImageInput], image_field: str | None) -> list[str]:
+    if not images:
+        return []
+    from ._media import prepare_images  # image encoding: only creates with images need it
+
+    return prepare_images(images, image_field)
+
+
 def create_task_operation(
-    *,
     session_id: object,
     edit_mode: object,
     prompt: object,
     images: Iterable[ImageInput] | None,
-    negative_prompt: object,
-    mode: object,
-    duration: object,
-    callback_url: object,
-    external_task_id: object,
-    model_name: object,
-    watermark: object,
-    extra_body: Mapping[str, Any],
+    options: Mapping[str, Any],
     book: SessionBook,
+    *,
     image_field: str | None = None,
+    new_id: str | None = None,
 ) -> tuple[Operation[Task], str]:
-    """Validate every create-task rule; answer the operation and the external_task_id it carries."""
-    from kling_edit_api.api.default import create_task
-
-    # One import through the package's lazy __init__ (each model module still loads on first
-    # use): on Python 3.11 a `from package.module import name` costs ~0.6 us per call.
-    from kling_edit_api.models import (
-        CreateTaskEnvelope,
-        CreateTaskRequest,
-        EditMode,
-        GenerationMode,
-        ImageReference,
-        ModelName,
-        WatermarkInfo,
-    )
-
-    from ._media import prepare_images  # image encoding: only creates need it (cold start)
-
+    """Validate every create-task rule, the `CreateOptions` in `options` included (other keys
+    are not read); answer the operation and the external_task_id it carries: the caller's, or
+    `new_id`, or one made here."""
     sid = _rules.require_str("session_id", session_id)
     edit = _rules.require_choice("edit_mode", edit_mode, _rules.EDIT_MODES)
     text = _rules.check_prompt("prompt", prompt, required=True)
@@ -167,16 +159,21 @@ def create_task_operation(
     image_list = list(images) if images is not None else []
     _rules.check_image_count(edit, len(image_list))
     _rules.check_placeholders(text, len(image_list))
-    negative_prompt, callback_url = _rules.given(negative_prompt), _rules.given(callback_url)
-    external_task_id = _rules.given(external_task_id)
+    get = options.get
+    negative_prompt, callback_url = (
+        _rules.given(get("negative_prompt")),
+        _rules.given(get("callback_url")),
+    )
+    external_task_id = _rules.given(get("external_task_id"))
     negative = _rules.check_prompt("negative_prompt", negative_prompt, required=False)
+    mode, model_name, watermark = get("mode"), get("model_name"), get("watermark")
     gen_mode = _rules.require_choice("mode", mode, _rules.MODES) if mode is not None else None
     model = (
         _rules.require_choice("model_name", model_name, _rules.MODEL_NAMES)
         if model_name is not None
         else None
     )
-    seconds_str = _rules.check_duration(duration)
+    seconds_str = _rules.check_duration(get("duration"))
     if seconds_str is not None:
         _rules.check_duration_fits(seconds_str, book.duration_ms(sid))
     callback = (
@@ -189,43 +186,100 @@ def create_task_operation(
     external_id = (
         _rules.check_id("external_task_id", external_task_id)
         if external_task_id is not None
-        else _new_external_id()
+        else new_id or _new_external_id()
     )
-    encoded = prepare_images(image_list, image_field)
-    body = CreateTaskRequest(
+    body = create_task_body(
         session_id=sid,
-        edit_mode=EditMode(edit),
+        edit_mode=edit,
         prompt=text,
-        image_list=[ImageReference(image=image) for image in encoded] if encoded else UNSET,
-        negative_prompt=negative if negative is not None else UNSET,
-        mode=GenerationMode(gen_mode) if gen_mode is not None else UNSET,
-        model_name=ModelName(model) if model is not None else UNSET,
-        duration=seconds_str if seconds_str is not None else UNSET,
-        callback_url=callback if callback is not None else UNSET,
+        images=_encoded(image_list, image_field),
+        negative_prompt=negative,
+        mode=gen_mode,
+        model_name=model,
+        duration=seconds_str,
+        callback_url=callback,
         external_task_id=external_id,
-        watermark_info=WatermarkInfo(enabled=watermark) if watermark is not None else UNSET,
+        watermark=watermark,
     )
-
-    def build(parsed: CreateTaskEnvelope, raw: Any, response: httpx.Response) -> Task:
-        task = created_task_from_api(parsed.data, raw, response)
-        return task if task.external_task_id else evolve(task, external_task_id=external_id)
-
-    def parse(response: httpx.Response) -> Task:
-        return read_answer(response, CreateTaskEnvelope, build)
-
-    method, path, body_json, _ = _kwargs(create_task, body=body)
     # extra_body is the escape hatch for fields the spec lacks. A field the spec has goes through
     # its own argument and checks, given or not: the hatch may neither override nor bypass them
     # (an image_list on a removal, an unchecked watermark_info).
+    extra_body = get("extra_body") or {}
     if not isinstance(extra_body, Mapping):
         raise _rules.fail("extra_body", "must be a mapping of field names to JSON values")
     if extra_body:  # checked only when given: every create passes through here
-        _check_extra_body(extra_body, body_json)
+        _check_extra_body(extra_body, body)
+        body.update(extra_body)
+    method, path, _ = _create_route()
     # Billed: resent only when the service proves it did nothing (as create_once would say).
     create = Operation(
-        "create_task", method, path, parse, json={**body_json, **extra_body}, replay_safe=False
+        "create_task",
+        method,
+        path,
+        functools.partial(_read_created, external_id),
+        json=body,
+        replay_safe=False,
     )
     return create, external_id
+
+
+@functools.cache
+def _create_route() -> tuple[str, str, type[CreateTaskEnvelope]]:
+    """The create-task method, path and answer type, read once from the generated code."""
+    from kling_edit_api.api.default import create_task
+    from kling_edit_api.models import CreateTaskEnvelope, CreateTaskRequest, EditMode
+
+    probe = CreateTaskRequest(session_id="s", edit_mode=EditMode.REMOVAL, prompt="p")
+    method, path, _, _ = _kwargs(create_task, body=probe)
+    return method, path, CreateTaskEnvelope
+
+
+def create_task_body(
+    *,
+    session_id: str,
+    edit_mode: str,
+    prompt: str,
+    images: list[str],
+    negative_prompt: str | None,
+    mode: str | None,
+    model_name: str | None,
+    duration: str | None,
+    callback_url: str | None,
+    external_task_id: str,
+    watermark: bool | None,
+) -> dict[str, Any]:
+    """The JSON the generated `CreateTaskRequest(...).to_dict()` makes of these checked values
+    (None: left out), built directly: going through the generated models (their enums, attrs
+    instances and `to_dict`) cost a create more than all its checks. tests/test_hot_path.py
+    compares the two."""
+    body: dict[str, Any] = {"session_id": session_id, "edit_mode": edit_mode, "prompt": prompt}
+    if model_name is not None:
+        body["model_name"] = model_name
+    if images:
+        body["image_list"] = [{"image": image} for image in images]
+    if negative_prompt is not None:
+        body["negative_prompt"] = negative_prompt
+    if mode is not None:
+        body["mode"] = mode
+    if duration is not None:
+        body["duration"] = duration
+    if callback_url is not None:
+        body["callback_url"] = callback_url
+    body["external_task_id"] = external_task_id
+    if watermark is not None:
+        body["watermark_info"] = {"enabled": watermark}
+    return body
+
+
+def _read_created(external_id: str, response: httpx.Response) -> Task:
+    return read_answer(response, _create_route()[2], functools.partial(_created, external_id))
+
+
+def _created(
+    external_id: str, parsed: CreateTaskEnvelope, raw: Any, response: httpx.Response
+) -> Task:
+    task = created_task_from_api(parsed.data, raw, response)
+    return task if task.external_task_id else evolve(task, external_task_id=external_id)
 
 
 def _check_extra_body(extra_body: Mapping[Any, Any], body_json: Mapping[str, Any]) -> None:
@@ -252,9 +306,13 @@ def _nothing(parsed: object, raw: object, response: httpx.Response) -> None:
 
 
 def _new_external_id() -> str:
-    import uuid  # only creates need it; it adds ~3 ms to `import kling_edit`
-
-    return f"kling-edit-{uuid.uuid4()}"
+    """ "kling-edit-" and a random (version 4) UUID, formatted here: `uuid.uuid4()` costs a
+    create twice this, and its module adds ~3 ms to `import kling_edit`."""
+    uuid = bytearray(os.urandom(16))
+    uuid[6] = uuid[6] & 0x0F | 0x40  # version 4
+    uuid[8] = uuid[8] & 0x3F | 0x80  # the RFC 4122 variant
+    h = uuid.hex()
+    return f"kling-edit-{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 # An id the generated code puts in the get-task path as it is (nothing in it needs quoting).

@@ -48,34 +48,28 @@ def create_work(
     image_field: str | None = None,
 ) -> tuple[FlowFactory[Task], RequestOptions]:
     # Runs every check before the caller's first await/send: bad input never reaches the wire.
-    unknown = set(options) - _CREATE_KEYS
-    if unknown:
+    if not _CREATE_KEYS.issuperset(options):
+        unknown = set(options) - _CREATE_KEYS
         raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(unknown))}")
     # The client's own id is made before the checks, so that a refusal can name the id the task
     # would have had.
     caller_id = _rules.given(options.get("external_task_id")) is not None
-    given_id = options["external_task_id"] if caller_id else _new_external_id()
+    own_id = None if caller_id else _new_external_id()
     try:
         operation, external_id = create_task_operation(
-            session_id=session.session_id if isinstance(session, Session) else session,
-            edit_mode=edit_mode,
-            prompt=prompt,
-            images=images,
-            negative_prompt=options.get("negative_prompt"),
-            mode=options.get("mode"),
-            duration=options.get("duration"),
-            callback_url=options.get("callback_url"),
-            external_task_id=given_id,
-            model_name=options.get("model_name"),
-            watermark=options.get("watermark"),
-            extra_body=options.get("extra_body") or {},
-            book=book,
+            session.session_id if isinstance(session, Session) else session,
+            edit_mode,
+            prompt,
+            images,
+            options,
+            book,
             image_field=image_field,
+            new_id=own_id,
         )
     except RequestValidationError as error:
         error.task_created = False  # nothing was sent
         if error.field != "external_task_id":
-            error.external_task_id = given_id
+            error.external_task_id = own_id or options["external_task_id"]
         raise
     request: RequestOptions = {k: v for k, v in options.items() if k in _REQUEST_KEYS}  # type: ignore[assignment]
 

@@ -54,19 +54,7 @@ def _check_edit(edit: Edit, book: SessionBook) -> Edit:
         # A prompt warning is the real create's to give, once; here only refusals matter.
         warnings.simplefilter("ignore", PromptWarning)
         create_task_operation(
-            session_id=_NO_SESSION_YET,
-            edit_mode=edit.mode,
-            prompt=edit.prompt,
-            images=images or None,
-            negative_prompt=edit.options.get("negative_prompt"),
-            mode=edit.options.get("mode"),
-            duration=edit.options.get("duration"),
-            callback_url=edit.options.get("callback_url"),
-            external_task_id=edit.options.get("external_task_id"),
-            model_name=edit.options.get("model_name"),
-            watermark=edit.options.get("watermark"),
-            extra_body=edit.options.get("extra_body") or {},
-            book=book,
+            _NO_SESSION_YET, edit.mode, edit.prompt, images or None, edit.options, book
         )
     # The result's own name is the task id, unknown yet; the folder rules are what count.
     DownloadTarget(edit.dest, "result.mp4", None)
