@@ -26,7 +26,7 @@ RequestFiles = list[tuple[str, FileTypes]]
 class Model:
     """What attrs' `define` gave a class, over the fields its `__slots__` names in order: a repr
     naming each, equality of instances of the same class field by field, no hash (instances are
-    mutable), weak references."""
+    mutable), weak references, pickling with any protocol."""
 
     __slots__ = ("__weakref__",)
     __hash__ = None  # type: ignore[assignment]
@@ -42,6 +42,15 @@ class Model:
         if not isinstance(other, Model) or other.__class__ is not self.__class__:
             return NotImplemented
         return self._values() == other._values()
+
+    # attrs gave its slotted classes these too: without them, pickle protocols 0 and 1 refuse a
+    # slotted class.
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
 
 class File(Model):

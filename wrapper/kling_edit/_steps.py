@@ -36,7 +36,10 @@ class Operation(NamedTuple, Generic[T]):
 
     def __repr__(self) -> str:
         # Not the body (a create's holds base64 images) nor the reader.
-        return f"Operation(name={self.name!r}, method={self.method!r}, path={self.path!r})"
+        return (
+            f"Operation(name={self.name!r}, method={self.method!r}, path={self.path!r},"
+            f" params={self.params!r}, replay_safe={self.replay_safe!r})"
+        )
 
 
 class RequestOptions(TypedDict, total=False):

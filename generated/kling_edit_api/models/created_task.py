@@ -114,6 +114,10 @@ class CreatedTask(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         task_id = src_dict.get("task_id", UNSET)
 
         task_status = src_dict.get("task_status", UNSET)

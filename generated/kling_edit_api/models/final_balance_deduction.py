@@ -65,6 +65,10 @@ class FinalBalanceDeduction(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         quota = src_dict.get("quota", UNSET)
 
         list_price = src_dict.get("list_price", UNSET)

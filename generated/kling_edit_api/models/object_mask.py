@@ -83,6 +83,10 @@ class ObjectMask(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         object_id = src_dict["object_id"]
 
         _rle_mask = src_dict.get("rle_mask", UNSET)

@@ -105,6 +105,10 @@ class PreviewData(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         status = src_dict.get("status", UNSET)
 
         session_id = src_dict.get("session_id", UNSET)

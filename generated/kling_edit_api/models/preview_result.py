@@ -75,6 +75,10 @@ class PreviewResult(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         video = src_dict.get("video", UNSET)
 
         video_cover = src_dict.get("video_cover", UNSET)

@@ -70,6 +70,10 @@ class SelectionDataRes(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         frame_index = src_dict.get("frame_index", UNSET)
 
         _rle_mask_list = src_dict.get("rle_mask_list", UNSET)

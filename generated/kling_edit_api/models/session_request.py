@@ -54,6 +54,10 @@ class SessionRequest(Model):
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if type(src_dict) is not dict:
+            # As the generator's `dict(src_dict)` did: [], "" or a list of pairs where an object
+            # belongs read as that object, and anything else fails as it did.
+            src_dict = dict(src_dict)
         session_id = src_dict["session_id"]
 
         session_request = cls(
