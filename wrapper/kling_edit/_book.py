@@ -7,20 +7,20 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-
-from attrs import evolve, field, frozen
+from types import MappingProxyType
+from typing import NamedTuple
 
 from . import _rules
 from ._models import Session
 
 
-@frozen
-class _SessionFacts:
+class _SessionFacts(NamedTuple):
+    # A named tuple: `import kling_edit` builds no attrs class for it.
     total_frame: int | None
     original_duration_ms: int | None
     # The points added on each marked frame: a frame whose points are all deleted is no longer
     # marked (delete-selection takes exactly the points add-selection got).
-    marked_frames: Mapping[int, frozenset[tuple[float, float]]] = field(factory=dict)
+    marked_frames: Mapping[int, frozenset[tuple[float, float]]] = MappingProxyType({})
 
 
 class SessionBook:
@@ -95,12 +95,12 @@ class SessionBook:
         kept = kept | points if adding else kept - points
         if kept:
             frames[frame_index] = kept
-        self._put(session_id, evolve(facts, marked_frames=frames))
+        self._put(session_id, facts._replace(marked_frames=frames))
 
     def clear(self, session_id: str) -> None:
         facts = self._facts.get(session_id)
         if facts is not None:
-            self._put(session_id, evolve(facts, marked_frames={}))
+            self._put(session_id, facts._replace(marked_frames={}))
 
     def duration_ms(self, session_id: str) -> int | None:
         facts = self._facts.get(session_id)

@@ -6,6 +6,7 @@ Each is a generator of `_steps` run by either client; nothing else lives here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from attrs import frozen
 
@@ -52,9 +53,11 @@ class PollSchedule:
             delay *= self.factor
 
 
-@frozen
-class Lookup:
-    """What a search by external id found: the task, or None with whether that proves absence."""
+class Lookup(NamedTuple):
+    """What a search by external id found: the task, or None with whether that proves absence.
+
+    A named tuple, as the flow's steps are: `import kling_edit` builds no attrs class for it.
+    """
 
     task: Task | None
     # False when the search could not cover every task: "not found" then proves nothing.
