@@ -97,11 +97,6 @@ def test_an_operation_shows_its_params_and_replay_safety_but_not_its_body() -> N
     assert repr(created).endswith("params=None, replay_safe=False)")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left: ImageInput and CreateOptions are imported only for type checking since the"
-    " create helpers load on first use (cold start); resolving them would load them again",
-)
 @pytest.mark.parametrize("resource", [Tasks, AsyncTasks])
 @pytest.mark.parametrize("method", ["create", "remove", "add", "swap"])
 def test_the_create_methods_annotations_resolve_at_run_time(resource: type, method: str) -> None:

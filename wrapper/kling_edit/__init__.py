@@ -42,20 +42,17 @@ from ._flows import PollSchedule
 from ._models import Cost, Session, Task, TaskStatus, TaskVideo
 from ._parse import parse_callback
 from ._rules import PromptWarning
-from ._steps import RequestOptions
+from ._steps import CreateOptions, RequestOptions
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._masks import Mask
     from ._selection_models import ObjectMask, Preview, Selection
-    from ._task_work import CreateOptions
 
 # Loaded on first use, so that `import kling_edit` costs little more than `import httpx`: mask
-# decoding (zlib, struct, PNG and RLE code), the selection routes' models (each attrs class
-# takes ~0.5 ms to build) and the create flow's helpers, which a program that only reads tasks
-# never needs.
+# decoding (zlib, struct, PNG and RLE code) and the selection routes' models (each attrs class
+# takes ~0.5 ms to build), which a program that only reads tasks never needs.
 _LAZY = {
-    "CreateOptions": "._task_work",
     "Mask": "._masks",
     "ObjectMask": "._selection_models",
     "Preview": "._selection_models",

@@ -24,8 +24,7 @@ from ._rules import (
     fail,
     require_str,
 )
-
-ImageInput = str | bytes | os.PathLike[str]
+from ._steps import ImageInput
 
 # Base64 text once whitespace is removed. Classification strips the whitespace first instead of
 # allowing it inside the pattern: "A" + " " * 32000 + "!" made that pattern backtrack

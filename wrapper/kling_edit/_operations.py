@@ -24,12 +24,11 @@ from . import _rules
 from ._book import SessionBook
 from ._models import Session, Task
 from ._parse import created_task_from_api, parse_task, parse_task_list, read_answer
-from ._steps import Operation
+from ._steps import ImageInput, Operation
 
 if TYPE_CHECKING:
     from kling_edit_api.models.create_task_envelope import CreateTaskEnvelope
 
-    from ._media import ImageInput
     from ._selection_models import Preview, Selection
 
 

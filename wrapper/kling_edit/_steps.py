@@ -1,7 +1,9 @@
 """Steps and options: the vocabulary a flow speaks to the client that runs it.
 
 A flow is a generator that yields `Send` (one `Operation` with its `CallOptions`) and `Sleep`
-steps and receives the answers; the clients perform them. Nothing else lives here.
+steps and receives the answers; the clients perform them. The per-call options and image inputs
+the API methods take live here too, so that their annotations resolve at run time without
+loading the create helpers. Nothing else lives here.
 
 These are named tuples, not attrs classes: several are made on every call, and a frozen attrs
 instance costs about three times as much to build.
@@ -9,6 +11,7 @@ instance costs about three times as much to build.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
@@ -49,6 +52,23 @@ class RequestOptions(TypedDict, total=False):
     timeout: float | httpx.Timeout
     max_retries: int
     extra_headers: Mapping[str, str]
+
+
+# What an image argument may be: a URL or base64 text, raw bytes, or a local jpg/png file.
+ImageInput = str | bytes | os.PathLike[str]
+
+
+class CreateOptions(RequestOptions, total=False):
+    """The optional create-task settings, accepted by `remove`, `add` and `swap` too."""
+
+    negative_prompt: str | None
+    mode: str | None
+    duration: int | str | None
+    callback_url: str | None
+    external_task_id: str | None
+    model_name: str | None
+    watermark: bool | None
+    extra_body: Mapping[str, Any] | None
 
 
 class CallOptions(NamedTuple):

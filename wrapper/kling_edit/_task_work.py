@@ -11,27 +11,13 @@ from typing import TYPE_CHECKING, Any
 from . import _rules
 from ._errors import RequestValidationError
 from ._flows import PollSchedule, create_once, require_by_external_id, wait_for
-from ._media import ImageInput
 from ._models import Session, Task
 from ._operations import _new_external_id, create_task_operation, task_id_of
 from ._retry import RetryPolicy
-from ._steps import CallOptions, Flow, FlowFactory, RequestOptions
+from ._steps import CallOptions, CreateOptions, Flow, FlowFactory, ImageInput, RequestOptions
 
 if TYPE_CHECKING:
     from ._book import SessionBook
-
-
-class CreateOptions(RequestOptions, total=False):
-    """The optional create-task settings, accepted by `remove`, `add` and `swap` too."""
-
-    negative_prompt: str | None
-    mode: str | None
-    duration: int | str | None
-    callback_url: str | None
-    external_task_id: str | None
-    model_name: str | None
-    watermark: bool | None
-    extra_body: Mapping[str, Any] | None
 
 
 _REQUEST_KEYS = frozenset(RequestOptions.__annotations__)

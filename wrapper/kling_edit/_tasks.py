@@ -23,12 +23,10 @@ from ._operations import (
     pages,
     task_id_of,
 )
-from ._steps import RequestOptions
+from ._steps import CreateOptions, ImageInput, RequestOptions
 
 if TYPE_CHECKING:
     from ._client import AsyncKlingEdit, KlingEdit
-    from ._media import ImageInput
-    from ._task_work import CreateOptions
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 

@@ -14,9 +14,8 @@ from typing import Any, TypeVar, cast
 import click
 from click.core import ParameterSource
 
-from .._media import ImageInput
 from .._rules import DURATION_SOURCE_RULE
-from .._task_work import CreateOptions
+from .._steps import CreateOptions, ImageInput
 from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._workflow import Edit
 

@@ -18,11 +18,10 @@ import attrs
 
 from .._errors import DownloadError, KlingEditError
 from .._masks import Mask, overlay
-from .._media import ImageInput
 from .._models import Session, Task
 from .._rules import fail
 from .._selection_models import Preview, Selection
-from .._task_work import CreateOptions
+from .._steps import CreateOptions, ImageInput
 from .._tasks import DEFAULT_WAIT_TIMEOUT
 from ._output import describe_selection, describe_session, describe_size
 from ._preflight import check_plan
