@@ -248,7 +248,7 @@ def create_task_body(
     watermark: bool | None,
 ) -> dict[str, Any]:
     """The JSON the generated `CreateTaskRequest(...).to_dict()` makes of these checked values
-    (None: left out), built directly: going through the generated models (their enums, attrs
+    (None: left out), built directly: going through the generated models (their enums,
     instances and `to_dict`) cost a create more than all its checks. tests/test_hot_path.py
     compares the two."""
     body: dict[str, Any] = {"session_id": session_id, "edit_mode": edit_mode, "prompt": prompt}
